@@ -1,0 +1,61 @@
+/**
+ * Model registry: the one place that describes the embedding models.
+ * Nothing else hard-codes a model id, pooling, prefix or dimension.
+ */
+
+export type Pooling = 'cls' | 'mean';
+export type Dtype = 'q8' | 'fp32';
+
+export interface ModelSpec {
+  /** transformers.js model id, also the folder under public/models/ */
+  id: string;
+  dtype: Dtype;
+  pooling: Pooling;
+  /** Prepended to queries (not to passages). */
+  queryPrefix: string;
+  passagePrefix: string;
+  dims: number;
+  /** Longest input in tokens, special tokens included; longer input is truncated. */
+  maxTokens: number;
+  /** Published SciFact nDCG@10 (MTEB), for the evaluation targets. */
+  scifactNdcg10: number;
+}
+
+export const MODELS: Record<string, ModelSpec> = {
+  'Xenova/bge-small-en-v1.5': {
+    id: 'Xenova/bge-small-en-v1.5',
+    dtype: 'q8',
+    pooling: 'cls',
+    queryPrefix: 'Represent this sentence for searching relevant passages: ',
+    passagePrefix: '',
+    dims: 384,
+    maxTokens: 512,
+    scifactNdcg10: 0.713,
+  },
+  'Xenova/all-MiniLM-L6-v2': {
+    id: 'Xenova/all-MiniLM-L6-v2',
+    dtype: 'q8',
+    pooling: 'mean',
+    queryPrefix: '',
+    passagePrefix: '',
+    dims: 384,
+    // sentence-transformers' max_seq_length for this model (what MTEB scores were measured with)
+    maxTokens: 256,
+    scifactNdcg10: 0.645,
+  },
+};
+
+/**
+ * The model the app, eval and bench use unless PAPERSCOPE_MODEL names another.
+ * all-MiniLM-L6-v2 is the default because it is the one whose weights can be installed
+ * without a model hub (see README "Model"); bge-small-en-v1.5 is one setting away.
+ */
+export const DEFAULT_MODEL_ID = 'Xenova/all-MiniLM-L6-v2';
+
+export function getModel(id: string = DEFAULT_MODEL_ID): ModelSpec {
+  const spec = MODELS[id];
+  if (!spec) {
+    throw new Error(`Unknown model "${id}". Known models: ${Object.keys(MODELS).join(', ')}.`);
+  }
+  return spec;
+}
