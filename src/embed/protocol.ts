@@ -1,0 +1,30 @@
+/** Typed messages between the page (client.ts) and the inference worker (worker.ts). */
+
+export type Backend = 'wasm' | 'webgpu';
+export type BackendPreference = Backend | 'auto';
+
+export interface InitPayload {
+  modelId: string;
+  modelBase: string;
+  wasmPaths: string;
+  preference: BackendPreference;
+  /** A previous probe's verdict for this device, so the probe runs once. */
+  rememberedBackend?: Backend;
+}
+
+export interface ProbeResult {
+  webgpuMs: number;
+  wasmMs: number;
+}
+
+export type WorkerRequest =
+  | { type: 'init'; payload: InitPayload }
+  | { type: 'embed'; id: number; payload: { texts: string[]; kind: 'query' | 'passage'; priority: number } }
+  | { type: 'cancel'; id: number };
+
+export type WorkerResponse =
+  | { type: 'download'; payload: { file: string; loaded: number; total: number } }
+  | { type: 'ready'; payload: { backend: Backend; reason: string; probe?: ProbeResult; threads: number } }
+  | { type: 'backend'; payload: { backend: Backend; reason: string } }
+  | { type: 'result'; id: number; payload: { vectors: Float32Array } }
+  | { type: 'error'; id?: number; payload: { name: string; message: string } };

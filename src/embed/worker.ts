@@ -1,0 +1,167 @@
+/// <reference lib="webworker" />
+/**
+ * The inference worker: owns the model, runs one inference at a time, queries before passages.
+ * WebGPU is used only where a short probe shows it faster than WASM; any WebGPU failure
+ * (including a lost device) switches to WASM and the job is retried there.
+ */
+import { createEmbedder, type Embedder } from './embedder';
+import { getModel } from './registry';
+import type { Backend, InitPayload, ProbeResult, WorkerRequest, WorkerResponse } from './protocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+interface Job {
+  id: number;
+  texts: string[];
+  kind: 'query' | 'passage';
+  priority: number;
+  controller: AbortController;
+}
+
+let init: InitPayload | null = null;
+let embedder: Embedder | null = null;
+let ready: Promise<void> | null = null;
+const queue: Job[] = [];
+let running: Job | null = null;
+
+const PROBE_TEXTS = Array.from({ length: 8 }, (_, i) =>
+  `Self-supervised speech representations transfer to low-resource recognition tasks, sample ${i}.`,
+);
+
+function post(message: WorkerResponse, transfer: Transferable[] = []): void {
+  self.postMessage(message, transfer);
+}
+
+async function load(backend: Backend): Promise<Embedder> {
+  if (!init) throw new Error('worker used before init');
+  return createEmbedder({
+    spec: getModel(init.modelId),
+    device: backend,
+    modelBase: init.modelBase,
+    wasmPaths: init.wasmPaths,
+    onDownloadProgress: (p) => post({ type: 'download', payload: p }),
+  });
+}
+
+async function timeEmbedding(e: Embedder): Promise<number> {
+  await e.embed(PROBE_TEXTS.slice(0, 2), 'passage'); // warm-up: shader compilation, allocation
+  const t0 = performance.now();
+  await e.embed(PROBE_TEXTS, 'passage');
+  return performance.now() - t0;
+}
+
+async function webgpuAdapter(): Promise<boolean> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return false;
+  try {
+    return (await gpu.requestAdapter()) != null;
+  } catch {
+    return false;
+  }
+}
+
+async function start(payload: InitPayload): Promise<void> {
+  init = payload;
+  const threads = (self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1);
+  const pref = payload.preference;
+  const wantGpu = pref === 'webgpu' || (pref === 'auto' && payload.rememberedBackend !== 'wasm');
+  if (wantGpu && (await webgpuAdapter())) {
+    try {
+      const gpu = await load('webgpu');
+      if (pref === 'webgpu' || payload.rememberedBackend === 'webgpu') {
+        embedder = gpu;
+        post({ type: 'ready', payload: { backend: 'webgpu', reason: pref === 'webgpu' ? 'requested' : 'faster on this device (remembered)', threads } });
+        return;
+      }
+      const probe: ProbeResult = { webgpuMs: await timeEmbedding(gpu), wasmMs: 0 };
+      const cpu = await load('wasm');
+      probe.wasmMs = await timeEmbedding(cpu);
+      if (probe.webgpuMs < probe.wasmMs) {
+        await cpu.dispose();
+        embedder = gpu;
+      } else {
+        await gpu.dispose();
+        embedder = cpu;
+      }
+      const backend = embedder.device as Backend;
+      post({ type: 'ready', payload: { backend, reason: `probe: WebGPU ${probe.webgpuMs.toFixed(0)} ms, WASM ${probe.wasmMs.toFixed(0)} ms`, probe, threads } });
+      return;
+    } catch (err) {
+      embedder = null;
+      const reason = `WebGPU failed (${(err as Error).message}); using WASM`;
+      embedder = await load('wasm');
+      post({ type: 'ready', payload: { backend: 'wasm', reason, threads } });
+      return;
+    }
+  }
+  embedder = await load('wasm');
+  const reason = pref === 'wasm' ? 'requested' : wantGpu ? 'no WebGPU adapter' : 'WASM measured faster on this device (remembered)';
+  post({ type: 'ready', payload: { backend: 'wasm', reason, threads } });
+}
+
+async function fallBackToWasm(err: unknown): Promise<void> {
+  const message = (err as Error)?.message ?? String(err);
+  try {
+    await embedder?.dispose();
+  } catch {
+    /* the device may already be gone */
+  }
+  embedder = await load('wasm');
+  post({ type: 'backend', payload: { backend: 'wasm', reason: `WebGPU failed during inference (${message}); switched to WASM` } });
+}
+
+async function runJob(job: Job): Promise<void> {
+  try {
+    await ready;
+    if (!embedder) throw new Error('model not loaded');
+    let vectors: Float32Array;
+    try {
+      vectors = await embedder.embed(job.texts, job.kind, { signal: job.controller.signal });
+    } catch (err) {
+      if ((err as Error).name === 'AbortError' || embedder.device !== 'webgpu') throw err;
+      await fallBackToWasm(err);
+      vectors = await embedder!.embed(job.texts, job.kind, { signal: job.controller.signal });
+    }
+    post({ type: 'result', id: job.id, payload: { vectors } }, [vectors.buffer]);
+  } catch (err) {
+    const e = err as Error;
+    post({ type: 'error', id: job.id, payload: { name: e.name ?? 'Error', message: e.message ?? String(err) } });
+  }
+}
+
+async function pump(): Promise<void> {
+  if (running) return;
+  while (queue.length > 0) {
+    queue.sort((a, b) => b.priority - a.priority || a.id - b.id);
+    running = queue.shift()!;
+    await runJob(running);
+    running = null;
+  }
+}
+
+self.onmessage = (event: MessageEvent<WorkerRequest>) => {
+  const msg = event.data;
+  switch (msg.type) {
+    case 'init':
+      ready = start(msg.payload).catch((err: Error) => {
+        post({ type: 'error', payload: { name: err.name ?? 'Error', message: err.message ?? String(err) } });
+        throw err;
+      });
+      ready.catch(() => undefined);
+      break;
+    case 'embed':
+      queue.push({ id: msg.id, ...msg.payload, controller: new AbortController() });
+      void pump();
+      break;
+    case 'cancel': {
+      const i = queue.findIndex((j) => j.id === msg.id);
+      if (i >= 0) {
+        const [job] = queue.splice(i, 1);
+        post({ type: 'error', id: job.id, payload: { name: 'AbortError', message: 'cancelled' } });
+      } else if (running?.id === msg.id) {
+        running.controller.abort();
+      }
+      break;
+    }
+  }
+};
