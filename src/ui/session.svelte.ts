@@ -1,0 +1,406 @@
+/**
+ * App state and the flow behind the page: corpus → cache → embed misses in the worker → search.
+ * Components read this state; only this module talks to the worker, IndexedDB and the network.
+ */
+import type { Chunk, CorpusData, CorpusManifest, Paper } from '../corpus/types';
+import { EmbedClient, type DownloadProgress } from '../embed/client';
+import { activeModelId, getModel, type ModelSpec } from '../embed/registry';
+import { modelFingerprint, type ModelInfo } from '../embed/model-info';
+import type { Backend, BackendPreference } from '../embed/protocol';
+import { cacheKey, openVectorStore, type VectorStore } from '../store/vector-store';
+import { VectorMatrix } from '../search/vectors';
+import { SearchEngine, type PaperHit } from '../search/engine';
+import { formatUrlState, parseUrlState, type SearchMode, type UrlState } from './url';
+
+const BASE = import.meta.env.BASE_URL;
+const BATCH = 16;
+const BACKEND_KEY = 'paperscope.backend';
+
+export type Phase = 'corpus' | 'model' | 'embedding' | 'ready' | 'stopped' | 'error';
+
+export interface ResultView {
+  kind: 'query' | 'like';
+  query: string;
+  likePaper: Paper | null;
+  hits: PaperHit[];
+  mode: SearchMode;
+  ms: number;
+  /** Passages that had vectors when this ranking ran (semantic/hybrid rank only those). */
+  coverage: { embedded: number; total: number };
+}
+
+export class Session {
+  phase = $state<Phase>('corpus');
+  error = $state<string | null>(null);
+  notices = $state<string[]>([]);
+  manifest = $state.raw<CorpusManifest | null>(null);
+  corpus = $state.raw<CorpusData | null>(null);
+  spec: ModelSpec = getModel(activeModelId());
+  download = $state<{ files: Record<string, { loaded: number; total: number }>; loaded: number; total: number }>({ files: {}, loaded: 0, total: 0 });
+  embedding = $state({ done: 0, total: 0, fromCache: 0, embeddedNow: 0, rejected: 0 });
+  backend = $state<{ name: Backend | null; reason: string; threads: number }>({ name: null, reason: '', threads: 1 });
+  storage = $state<{ mode: 'indexeddb' | 'memory' | null; usage: number | null; quota: number | null; persisted: boolean | null }>({ mode: null, usage: null, quota: null, persisted: null });
+  timings = $state<{ corpusMs: number; modelMs: number; embedMs: number; firstQueryMs: number | null }>({ corpusMs: 0, modelMs: 0, embedMs: 0, firstQueryMs: null });
+  modelError = $state<string | null>(null);
+
+  query = $state('');
+  mode = $state<SearchMode>('hybrid');
+  results = $state.raw<ResultView | null>(null);
+  searching = $state(false);
+
+  private client: EmbedClient | null = null;
+  private store: VectorStore | null = null;
+  private engine: SearchEngine | null = null;
+  private matrix: VectorMatrix | null = null;
+  private filled: Uint8Array = new Uint8Array(0);
+  private stopper = new AbortController();
+  private searchSeq = 0;
+  private debounce: ReturnType<typeof setTimeout> | null = null;
+  private papersById = new Map<string, Paper>();
+  private started = performance.now();
+
+  get semanticAvailable(): boolean {
+    return this.embedding.done > 0;
+  }
+
+  get papers(): Paper[] {
+    return this.corpus?.papers ?? [];
+  }
+
+  async start(): Promise<void> {
+    const initial = parseUrlState(location.search);
+    this.query = initial.q;
+    if (initial.mode) this.mode = initial.mode;
+    window.addEventListener('popstate', () => this.applyUrl(parseUrlState(location.search)));
+    try {
+      await this.loadCorpus();
+    } catch (err) {
+      this.phase = 'error';
+      this.error = (err as Error).message;
+      return;
+    }
+    // Keyword search works from here on, whatever happens to the model.
+    this.runFromUrl(initial);
+    void this.estimateStorage();
+    try {
+      await this.loadVectors();
+    } catch (err) {
+      if ((err as Error).name === 'AbortError') return;
+      this.modelError = (err as Error).message;
+      this.phase = 'error';
+      this.mode = 'keyword';
+      this.refresh();
+    }
+  }
+
+  /** Stops downloading/embedding; what is embedded so far stays usable and cached. */
+  stop(): void {
+    this.stopper.abort();
+    if (this.phase !== 'ready') this.phase = 'stopped';
+  }
+
+  resume(): void {
+    if (this.phase !== 'stopped') return;
+    this.stopper = new AbortController();
+    void this.loadVectors().catch((err) => {
+      if ((err as Error).name !== 'AbortError') {
+        this.modelError = (err as Error).message;
+        this.phase = 'error';
+      }
+    });
+  }
+
+  // ---- corpus ---------------------------------------------------------------------------------
+
+  private async loadCorpus(): Promise<void> {
+    const t0 = performance.now();
+    const manifest = await fetchJson<CorpusManifest>(`${BASE}corpus/manifest.json`, 'corpus manifest');
+    const data = await fetchJson<CorpusData>(`${BASE}corpus/${manifest.file}`, 'corpus data');
+    if (data.chunks.length !== manifest.chunks || data.papers.length !== manifest.papers) {
+      throw new Error(`Corpus file ${manifest.file} does not match its manifest (${data.papers.length} papers, expected ${manifest.papers}). Rebuild with "npm run build:corpus".`);
+    }
+    this.manifest = manifest;
+    this.corpus = data;
+    this.papersById = new Map(data.papers.map((p) => [p.id, p]));
+    this.matrix = new VectorMatrix(this.spec.dims, data.chunks.length);
+    this.filled = new Uint8Array(data.chunks.length);
+    this.engine = new SearchEngine(data, this.matrix);
+    this.embedding.total = data.chunks.length;
+    this.timings.corpusMs = performance.now() - t0;
+  }
+
+  // ---- vectors: cache, then the worker for what is missing ------------------------------------
+
+  private async loadVectors(): Promise<void> {
+    const data = this.corpus!;
+    const signal = this.stopper.signal;
+    const info = await fetchJson<ModelInfo>(`${BASE}models/${this.spec.id}/paperscope-model.json`, 'model description').catch((err: Error) => {
+      throw new Error(`The model files are missing on the server (${err.message}). Keyword search still works. Run "npm run setup:model" and rebuild.`);
+    });
+    const fingerprint = modelFingerprint(this.spec, info);
+    const keys = data.chunks.map((c) => cacheKey(fingerprint, data.chunker.version, c.hash));
+
+    if (!this.store) {
+      this.store = await openVectorStore({ dims: this.spec.dims });
+      this.storage.mode = this.store.mode;
+      if (this.store.notice) this.notify(this.store.notice);
+      const evicted = await this.store.evictExcept(new Set(keys));
+      void evicted;
+    }
+    const missing: number[] = [];
+    const cached = await this.store.getMany(keys);
+    cached.forEach((v, i) => {
+      if (this.filled[i]) return;
+      if (v) this.setRow(i, v);
+      else missing.push(i);
+    });
+    this.embedding.fromCache = this.embedding.done;
+    this.embedding.rejected = this.store.rejected ?? 0;
+    if (this.embedding.rejected > 0) this.notify(`${this.embedding.rejected} cached vectors were invalid and are recomputed.`);
+    this.refresh();
+    if (missing.length === 0) {
+      this.phase = 'ready';
+      return;
+    }
+
+    this.phase = 'model';
+    const t0 = performance.now();
+    const client = await this.ensureClient(signal);
+    this.timings.modelMs = performance.now() - t0;
+    this.phase = 'embedding';
+    const t1 = performance.now();
+    for (let b = 0; b < missing.length; b += BATCH) {
+      if (signal.aborted) throw new DOMException('stopped', 'AbortError');
+      const rows = missing.slice(b, b + BATCH);
+      const texts = rows.map((i) => data.chunks[i].text);
+      const vectors = await client.embed(texts, 'passage', { priority: 0, signal });
+      const entries = rows.map((row, j) => ({ key: keys[row], vector: vectors.subarray(j * this.spec.dims, (j + 1) * this.spec.dims) }));
+      rows.forEach((row, j) => this.setRow(row, entries[j].vector));
+      this.embedding.embeddedNow += rows.length;
+      await this.store.putMany(entries);
+      if (this.store.mode === 'memory' && this.storage.mode !== 'memory') {
+        this.storage.mode = 'memory';
+        if (this.store.notice) this.notify(this.store.notice);
+      }
+      if (b === 0 || this.embedding.done === this.embedding.total) this.refresh();
+    }
+    this.timings.embedMs = performance.now() - t1;
+    this.phase = 'ready';
+    this.refresh();
+    void this.estimateStorage();
+  }
+
+  private async ensureClient(signal: AbortSignal): Promise<EmbedClient> {
+    if (this.client) return this.client;
+    const worker = new Worker(new URL('../embed/worker.ts', import.meta.url), { type: 'module' });
+    const client = new EmbedClient(worker);
+    client.onDownload = (p) => this.onDownload(p);
+    client.onBackendChange = (name, reason) => {
+      this.backend = { ...this.backend, name, reason };
+      this.notify(reason);
+    };
+    const params = new URLSearchParams(location.search);
+    const forced = params.get('backend');
+    const preference: BackendPreference = forced === 'wasm' || forced === 'webgpu' ? forced : 'auto';
+    const remembered = (localStorage.getItem(BACKEND_KEY) as Backend | null) ?? undefined;
+    const abort = () => client.terminate();
+    signal.addEventListener('abort', abort, { once: true });
+    try {
+      const ready = await client.init({
+        modelId: this.spec.id,
+        modelBase: `${BASE}models/`,
+        wasmPaths: `${BASE}ort/`,
+        preference,
+        rememberedBackend: preference === 'auto' ? remembered : undefined,
+      });
+      if (ready.probe) localStorage.setItem(BACKEND_KEY, ready.backend);
+      this.backend = { name: ready.backend, reason: ready.reason, threads: ready.threads };
+    } catch (err) {
+      client.terminate();
+      if (signal.aborted) throw new DOMException('stopped', 'AbortError');
+      throw new Error(`The model could not be loaded: ${(err as Error).message}. Keyword search still works.`);
+    } finally {
+      signal.removeEventListener('abort', abort);
+    }
+    this.client = client;
+    return client;
+  }
+
+  private onDownload(p: DownloadProgress): void {
+    const files = { ...this.download.files, [p.file]: { loaded: p.loaded, total: p.total } };
+    let loaded = 0;
+    let total = 0;
+    for (const f of Object.values(files)) {
+      loaded += f.loaded;
+      total += f.total;
+    }
+    this.download = { files, loaded, total };
+  }
+
+  private setRow(row: number, vector: Float32Array): void {
+    this.matrix!.setRow(row, vector);
+    if (!this.filled[row]) {
+      this.filled[row] = 1;
+      this.embedding.done += 1;
+    }
+  }
+
+  // ---- searching ----------------------------------------------------------------------------
+
+  setQuery(q: string): void {
+    this.query = q;
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => void this.search(false), 180);
+  }
+
+  submit(q: string = this.query): void {
+    this.query = q;
+    if (this.debounce) clearTimeout(this.debounce);
+    void this.search(true);
+  }
+
+  setMode(mode: SearchMode): void {
+    this.mode = mode;
+    this.refresh(true);
+  }
+
+  clear(): void {
+    if (this.debounce) clearTimeout(this.debounce);
+    this.query = '';
+    this.results = null;
+    this.searchSeq++;
+    this.writeUrl({ q: '', like: '', mode: this.urlMode() }, true);
+  }
+
+  moreLikeThis(paperId: string): void {
+    this.query = '';
+    this.runLike(paperId, true);
+  }
+
+  paper(id: string): Paper | undefined {
+    return this.papersById.get(id);
+  }
+
+  private urlMode(): SearchMode | null {
+    return this.mode === 'hybrid' ? null : this.mode;
+  }
+
+  private applyUrl(state: UrlState): void {
+    this.query = state.q;
+    if (state.mode) this.mode = state.mode;
+    this.runFromUrl(state);
+  }
+
+  private runFromUrl(state: UrlState): void {
+    if (state.like) this.runLike(state.like, false);
+    else if (state.q.trim()) void this.search(false, false);
+    else this.results = null;
+  }
+
+  /** Re-runs the current ranking (new vectors arrived or the mode changed). */
+  private refresh(pushUrl = false): void {
+    const r = this.results;
+    if (!r) return;
+    if (r.kind === 'like' && r.likePaper) this.runLike(r.likePaper.id, pushUrl);
+    else if (r.kind === 'query') void this.search(pushUrl, pushUrl);
+  }
+
+  private effectiveMode(): SearchMode {
+    return this.semanticAvailable ? this.mode : 'keyword';
+  }
+
+  private async search(push: boolean, writeUrl = true): Promise<void> {
+    const q = this.query;
+    const seq = ++this.searchSeq;
+    if (!q.trim()) {
+      this.results = null;
+      if (writeUrl) this.writeUrl({ q: '', like: '', mode: this.urlMode() }, push);
+      return;
+    }
+    if (writeUrl) this.writeUrl({ q, like: '', mode: this.urlMode() }, push);
+    const mode = this.effectiveMode();
+    const t0 = performance.now();
+    this.searching = true;
+    try {
+      let vector: Float32Array | undefined;
+      if (mode !== 'keyword' && this.client) {
+        vector = await this.client.embed([q], 'query', { priority: 10 });
+      }
+      if (seq !== this.searchSeq) return;
+      const hits = this.engine!.search({ text: q, vector }, { mode: vector ? mode : 'keyword', k: 20, rows: this.filled });
+      this.results = { kind: 'query', query: q, likePaper: null, hits, mode: vector ? mode : 'keyword', ms: performance.now() - t0, coverage: this.coverage() };
+      if (this.timings.firstQueryMs === null && vector) this.timings.firstQueryMs = performance.now() - this.started;
+    } catch (err) {
+      if (seq === this.searchSeq) this.notify(`Search failed: ${(err as Error).message}`);
+    } finally {
+      if (seq === this.searchSeq) this.searching = false;
+    }
+  }
+
+  private runLike(paperId: string, push: boolean): void {
+    const paper = this.papersById.get(paperId);
+    this.searchSeq++;
+    this.writeUrl({ q: '', like: paperId, mode: this.urlMode() }, push);
+    if (!paper) {
+      this.results = null;
+      this.notify(`No paper with id "${paperId}" in this corpus. It may have been removed; try a search instead.`);
+      return;
+    }
+    const t0 = performance.now();
+    const semantic = this.semanticAvailable;
+    const hits = this.engine!.moreLikeThis(paperId, { k: 20, mode: semantic ? 'semantic' : 'keyword', rows: this.filled });
+    this.results = { kind: 'like', query: '', likePaper: paper, hits, mode: semantic ? 'semantic' : 'keyword', ms: performance.now() - t0, coverage: this.coverage() };
+  }
+
+  private coverage() {
+    return { embedded: this.embedding.done, total: this.embedding.total };
+  }
+
+  private writeUrl(state: UrlState, push: boolean): void {
+    const next = `${location.pathname}${formatUrlState(state, location.search)}${location.hash}`;
+    if (next === `${location.pathname}${location.search}${location.hash}`) return;
+    if (push) history.pushState(null, '', next);
+    else history.replaceState(null, '', next);
+  }
+
+  // ---- storage and notices --------------------------------------------------------------------
+
+  private async estimateStorage(): Promise<void> {
+    if (!navigator.storage?.estimate) return;
+    try {
+      if (this.storage.persisted === null && navigator.storage.persist) {
+        this.storage.persisted = (await navigator.storage.persisted?.()) || (await navigator.storage.persist());
+      }
+      const e = await navigator.storage.estimate();
+      this.storage.usage = e.usage ?? null;
+      this.storage.quota = e.quota ?? null;
+    } catch {
+      /* estimates are informative only */
+    }
+  }
+
+  notify(message: string): void {
+    if (!this.notices.includes(message)) this.notices = [...this.notices, message];
+  }
+
+  dismiss(message: string): void {
+    this.notices = this.notices.filter((n) => n !== message);
+  }
+}
+
+async function fetchJson<T>(url: string, what: string): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch (err) {
+    throw new Error(`Could not fetch the ${what} (${url}): ${(err as Error).message}`);
+  }
+  if (!res.ok) throw new Error(`Could not fetch the ${what} (${url}): HTTP ${res.status}`);
+  try {
+    return (await res.json()) as T;
+  } catch {
+    throw new Error(`The ${what} (${url}) is not valid JSON. Rebuild with "npm run build".`);
+  }
+}
+
+export type { Chunk };
