@@ -59,3 +59,22 @@ export function getModel(id: string = DEFAULT_MODEL_ID): ModelSpec {
   }
   return spec;
 }
+
+/** Set by vite.config.ts (`define`) in the browser build; absent in plain Node. */
+declare const __PAPERSCOPE_MODEL__: string | undefined;
+
+/**
+ * The model to use: PAPERSCOPE_MODEL from the environment in Node (CLIs, tests), the value baked in
+ * at build time in the browser, DEFAULT_MODEL_ID when neither is set. Throws on an unknown id so a
+ * typo never silently falls back to another model.
+ */
+export function activeModelId(): string {
+  const fromEnv = typeof process !== 'undefined' ? process.env?.PAPERSCOPE_MODEL : undefined;
+  const fromBuild = typeof __PAPERSCOPE_MODEL__ !== 'undefined' ? __PAPERSCOPE_MODEL__ : undefined;
+  const id = fromEnv || fromBuild || DEFAULT_MODEL_ID;
+  if (!MODELS[id]) {
+    const where = fromEnv ? 'PAPERSCOPE_MODEL in the environment' : 'the build-time PAPERSCOPE_MODEL';
+    throw new Error(`Unknown model "${id}" (from ${where}). Known models: ${Object.keys(MODELS).join(', ')}.`);
+  }
+  return id;
+}
