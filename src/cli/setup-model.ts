@@ -382,13 +382,17 @@ async function pythonWithQuantizer(opts: SetupOptions): Promise<string> {
   return venvPython;
 }
 
-/** fp32 → q8 with onnxruntime's dynamic quantisation (int8 weights, uint8 activations). */
+/**
+ * fp32 → q8 with onnxruntime's dynamic quantisation. uint8 weights, per output channel: on
+ * all-MiniLM-L6-v2 (15 reference sentences) this gave min cosine 0.990 to fp32, where int8 weights
+ * per tensor gave 0.914 and uint8 per tensor 0.964 (x86 int8 × uint8 kernels saturate).
+ */
 async function quantize(fp32: string, q8: string, opts: SetupOptions): Promise<void> {
   const python = await pythonWithQuantizer(opts);
   (opts.log ?? console.log)(`  quantising ${fp32} → q8 with onnxruntime.quantization.quantize_dynamic`);
   const script =
     'import sys\nfrom onnxruntime.quantization import QuantType, quantize_dynamic\n' +
-    'quantize_dynamic(sys.argv[1], sys.argv[2], weight_type=QuantType.QInt8)\n';
+    'quantize_dynamic(sys.argv[1], sys.argv[2], weight_type=QuantType.QUInt8, per_channel=True)\n';
   const res = await run(python, ['-c', script, fp32, q8], 900_000);
   if (res.code !== 0) throw new Error(`quantising ${fp32} failed: ${res.output.trim().split('\n').slice(-3).join(' | ')}`);
 }
