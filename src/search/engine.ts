@@ -1,0 +1,205 @@
+/**
+ * The search engine the app, the eval and the bench all use: dense ranking over chunk vectors
+ * (paper score aggregated from its chunks, best passage = best chunk), BM25 over papers, and
+ * their fusion. No similarity threshold anywhere: the top k are always returned with scores.
+ */
+
+import type { Chunk, CorpusData, Paper } from '../corpus/types';
+import { fuse, DEFAULT_FUSION, type Fusion, type Ranked } from './fusion';
+import { LexicalIndex, analyze, type LexicalSettings } from './lexical';
+import { paperScores, DEFAULT_AGGREGATION, type Aggregation, type PaperScores } from './rank';
+import { VectorMatrix, meanOfRows, normalise, selectTopK } from './vectors';
+
+export type SearchMode = 'hybrid' | 'semantic' | 'keyword';
+
+export interface PaperHit {
+  paper: Paper;
+  /** The ranking score: cosine (semantic), BM25 (keyword) or the fused score (hybrid). */
+  score: number;
+  /** The passage to show: the best dense chunk, or in keyword mode the chunk matching most query terms. */
+  bestChunk: Chunk;
+  /** The paper's dense score (aggregated cosine), when it has one. */
+  dense?: number;
+  /** The paper's BM25 score, when it matched the query text. */
+  lexical?: number;
+}
+
+export interface SearchOptions {
+  mode: SearchMode;
+  /** How many papers to return (default 10). */
+  k?: number;
+  /** rows[i] truthy = chunk i has its vector in the matrix; others are left out of dense ranking. Default: all. */
+  rows?: ArrayLike<number>;
+}
+
+export interface MoreLikeThisOptions {
+  k?: number;
+  mode?: 'semantic' | 'keyword';
+  rows?: ArrayLike<number>;
+}
+
+export interface EngineSettings {
+  lexical?: Partial<LexicalSettings>;
+  aggregation?: Aggregation;
+  fusion?: Fusion;
+  /** "More like this" query: 'mean' of the paper's chunk vectors (one pass) or 'max' over its chunks (one pass each). */
+  similar?: 'mean' | 'max';
+}
+
+export class SearchEngine {
+  readonly data: CorpusData;
+  readonly matrix: VectorMatrix | null;
+  readonly aggregation: Aggregation;
+  readonly fusion: Fusion;
+  readonly similar: 'mean' | 'max';
+  private readonly lexicalSettings: Partial<LexicalSettings>;
+  private lexicalIndex: LexicalIndex | null = null;
+  private readonly chunkPaper: Int32Array;
+  private readonly paperChunks: number[][];
+  private readonly paperIndex: Map<string, number>;
+  private chunkTerms: (Set<string> | undefined)[] = [];
+
+  /** `matrix` row i holds the vector of data.chunks[i]; null when no model is available (keyword only). */
+  constructor(data: CorpusData, matrix: VectorMatrix | null, settings: EngineSettings = {}) {
+    this.data = data;
+    this.matrix = matrix;
+    this.aggregation = settings.aggregation ?? DEFAULT_AGGREGATION;
+    this.fusion = settings.fusion ?? DEFAULT_FUSION;
+    this.similar = settings.similar ?? 'mean';
+    this.lexicalSettings = settings.lexical ?? {};
+    if (matrix && matrix.count !== data.chunks.length) {
+      throw new Error(`SearchEngine: the vector matrix has ${matrix.count} rows but the corpus has ${data.chunks.length} chunks; row i must be chunk i.`);
+    }
+    this.paperIndex = new Map(data.papers.map((p, i) => [p.id, i]));
+    this.chunkPaper = new Int32Array(data.chunks.length);
+    this.paperChunks = data.papers.map(() => []);
+    data.chunks.forEach((c, row) => {
+      const p = this.paperIndex.get(c.paperId);
+      if (p === undefined) throw new Error(`SearchEngine: chunk ${c.id} belongs to paper "${c.paperId}", which is not in the corpus; rebuild the corpus.`);
+      this.chunkPaper[row] = p;
+      this.paperChunks[p].push(row);
+    });
+    const empty = data.papers.find((_, p) => this.paperChunks[p].length === 0);
+    if (empty) throw new Error(`SearchEngine: paper "${empty.id}" has no chunks, so it has no passage to show; rebuild the corpus.`);
+  }
+
+  /** The BM25 index over papers (title + abstract), built on first use. */
+  get lexical(): LexicalIndex {
+    if (!this.lexicalIndex) {
+      this.lexicalIndex = new LexicalIndex(
+        this.data.papers.map((p) => ({ title: p.titleDerived ? '' : p.title, text: p.abstract })),
+        this.lexicalSettings,
+      );
+    }
+    return this.lexicalIndex;
+  }
+
+  search(query: { text: string; vector?: Float32Array }, options: SearchOptions): PaperHit[] {
+    const k = options.k ?? 10;
+    if (!Number.isInteger(k) || k < 0) throw new RangeError(`search: k must be a non-negative integer, got ${k}.`);
+    const text = query.text.trim();
+    if (options.mode === 'keyword') {
+      if (!text) return [];
+      const hits = this.lexical.search(text, k);
+      const terms = this.queryTerms(text);
+      return hits.map((h) => ({ paper: this.data.papers[h.index], score: h.score, lexical: h.score, bestChunk: this.keywordChunk(h.index, terms) }));
+    }
+    if (!query.vector) throw new Error(`search: ${options.mode} mode needs a query vector (is the model loaded?); use keyword mode without one.`);
+    const dense = this.densePapers(query.vector, options.rows);
+    if (options.mode === 'semantic') return this.denseHits(dense, k);
+    const depth = Math.max(this.fusion.depth, k);
+    const denseTop = selectTopK(dense.score, depth, (p) => dense.best[p] < 0);
+    const lexTop: Ranked[] = text ? this.lexical.search(text) : [];
+    const lexScore = new Map(lexTop.map((h) => [h.index, h.score]));
+    const fused = fuse(denseTop.map((h) => ({ index: h.row, score: h.score })), lexTop, this.fusion, (p) => (dense.best[p] >= 0 ? dense.score[p] : undefined), (p) => lexScore.get(p));
+    const terms = text ? this.queryTerms(text) : new Set<string>();
+    return fused.slice(0, k).map((h) => {
+      const hasDense = dense.best[h.index] >= 0;
+      return {
+        paper: this.data.papers[h.index],
+        score: h.score,
+        dense: hasDense ? dense.score[h.index] : undefined,
+        lexical: lexScore.get(h.index),
+        bestChunk: hasDense ? this.data.chunks[dense.best[h.index]] : this.keywordChunk(h.index, terms),
+      };
+    });
+  }
+
+  /**
+   * Papers most similar to `paperId`, which is itself left out. Semantic: the paper's own chunk
+   * vectors are the query. If none of its chunks has a vector yet, or mode is 'keyword', its title
+   * and abstract are the BM25 query (hits then carry no `dense` score).
+   */
+  moreLikeThis(paperId: string, options: number | MoreLikeThisOptions = {}): PaperHit[] {
+    const opts = typeof options === 'number' ? { k: options } : options;
+    const k = opts.k ?? 10;
+    const self = this.paperIndex.get(paperId);
+    if (self === undefined) throw new Error(`moreLikeThis: no paper with id "${paperId}" in this corpus.`);
+    const rows = this.paperChunks[self].filter((r) => !opts.rows || opts.rows[r]);
+    if ((opts.mode ?? 'semantic') === 'semantic' && this.matrix && rows.length > 0) {
+      let dense: PaperScores;
+      if (this.similar === 'mean') {
+        dense = this.densePapers(meanOfRows(this.matrix, rows), opts.rows);
+      } else {
+        // max over the paper's chunks as separate queries: a paper is similar if any passage is
+        const per = rows.map((r) => this.densePapers(this.matrix!.row(r).slice(), opts.rows));
+        dense = per[0];
+        for (const other of per.slice(1)) {
+          for (let p = 0; p < dense.score.length; p++) {
+            if (other.score[p] > dense.score[p]) {
+              dense.score[p] = other.score[p];
+              dense.best[p] = other.best[p];
+            }
+          }
+        }
+      }
+      return this.denseHits(dense, k, self);
+    }
+    const paper = this.data.papers[self];
+    const text = [...new Set(analyze(`${paper.titleDerived ? '' : paper.title} ${paper.abstract}`, this.lexical.settings))].join(' ');
+    const terms = new Set(text.split(' '));
+    return this.lexical
+      .search(text, k + 1)
+      .filter((h) => h.index !== self)
+      .slice(0, k)
+      .map((h) => ({ paper: this.data.papers[h.index], score: h.score, lexical: h.score, bestChunk: this.keywordChunk(h.index, terms) }));
+  }
+
+  /** Paper scores for a query vector (aggregated over chunks, see rank.ts). */
+  densePapers(vector: Float32Array, rows?: ArrayLike<number>): PaperScores {
+    if (!this.matrix) throw new Error('Dense ranking needs vectors, but this engine was built without a matrix; use keyword mode.');
+    // normalised here too, so scores are cosines whatever the caller passes
+    const scores = this.matrix.scores(normalise(vector));
+    return paperScores(scores, this.chunkPaper, this.data.papers.length, this.aggregation, rows);
+  }
+
+  private denseHits(dense: PaperScores, k: number, exclude = -1): PaperHit[] {
+    return selectTopK(dense.score, k, (p) => p === exclude || dense.best[p] < 0).map((h) => ({
+      paper: this.data.papers[h.row],
+      score: h.score,
+      dense: h.score,
+      bestChunk: this.data.chunks[dense.best[h.row]],
+    }));
+  }
+
+  private queryTerms(text: string): Set<string> {
+    return new Set(analyze(text, this.lexical.settings));
+  }
+
+  /** The paper's chunk containing the most distinct query terms (first chunk on ties). */
+  private keywordChunk(paper: number, terms: Set<string>): Chunk {
+    let bestRow = this.paperChunks[paper][0];
+    let bestCount = 0;
+    for (const row of this.paperChunks[paper]) {
+      let set = this.chunkTerms[row];
+      if (!set) set = this.chunkTerms[row] = new Set(analyze(this.data.chunks[row].text, this.lexical.settings));
+      let count = 0;
+      for (const t of terms) if (set.has(t)) count++;
+      if (count > bestCount) {
+        bestCount = count;
+        bestRow = row;
+      }
+    }
+    return this.data.chunks[bestRow];
+  }
+}
