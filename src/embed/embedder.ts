@@ -71,6 +71,72 @@ function abortError(signal: AbortSignal): DOMException {
   return new DOMException('Embedding was cancelled', 'AbortError');
 }
 
+type Fetch = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+interface BufferedResponse {
+  status: number;
+  statusText: string;
+  headers: Headers;
+  body: ArrayBuffer;
+}
+
+/**
+ * Browser only, while a model loads: one network read per model file. transformers.js fetches
+ * every local file twice (a whole-file GET to learn its size, then the real one) and leaves the
+ * first body unread; Chromium then fails the second with ERR_CACHE_WRITE_FAILURE, and the model
+ * would download twice. Here both calls get a Response over the same bytes, and download progress
+ * is reported while those bytes arrive. Returns the function that restores env.fetch.
+ */
+function shareModelFetches(modelUrl: string, onProgress: EmbedderConfig['onDownloadProgress']): () => void {
+  const original = env.fetch as Fetch;
+  const reads = new Map<string, Promise<BufferedResponse>>();
+
+  async function read(url: string, init?: RequestInit): Promise<BufferedResponse> {
+    const res = await original(url, init);
+    const total = Number(res.headers.get('content-length')) || 0;
+    const file = url.slice(modelUrl.length);
+    const chunks: Uint8Array[] = [];
+    let loaded = 0;
+    if (res.body) {
+      const reader = res.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        chunks.push(value);
+        loaded += value.byteLength;
+        onProgress?.({ file, loaded, total: Math.max(total, loaded) });
+      }
+    }
+    const body = new Uint8Array(loaded);
+    let at = 0;
+    for (const c of chunks) {
+      body.set(c, at);
+      at += c.byteLength;
+    }
+    const headers = new Headers(res.headers);
+    // The bytes are already decoded; say how many there are.
+    headers.delete('content-encoding');
+    headers.set('content-length', String(loaded));
+    return { status: res.status, statusText: res.statusText, headers, body: body.buffer };
+  }
+
+  env.fetch = ((input: string | URL, init?: RequestInit) => {
+    const url = new URL(String(input), self.location.href).href;
+    const method = init?.method ?? 'GET';
+    if (!url.startsWith(modelUrl) || method !== 'GET' || new Headers(init?.headers).has('Range')) return original(input, init);
+    let pending = reads.get(url);
+    if (!pending) {
+      pending = read(url, init);
+      reads.set(url, pending);
+    }
+    return pending.then((r) => new Response(r.status === 204 ? null : r.body.slice(0), { status: r.status, statusText: r.statusText, headers: r.headers }));
+  }) as typeof env.fetch;
+  return () => {
+    env.fetch = original;
+    reads.clear();
+  };
+}
+
 function configureEnvironment(config: EmbedderConfig): void {
   // The model and the runtime come from our own origin or disk, never from the hub or a CDN.
   env.allowRemoteModels = false;
@@ -129,12 +195,16 @@ export async function createEmbedder(config: EmbedderConfig): Promise<Embedder> 
   configureEnvironment(config);
 
   let pipe: LoadedPipeline;
+  const restoreFetch = IS_NODE
+    ? () => undefined
+    : shareModelFetches(new URL(`${config.modelBase}${spec.id}/`, self.location.href).href, config.onDownloadProgress);
   try {
     pipe = (await pipeline('feature-extraction', spec.id, {
       dtype: spec.dtype,
       device,
+      // In the browser, shareModelFetches reports progress as the bytes arrive.
       progress_callback: (p: { status: string; file?: string; loaded?: number; total?: number }) => {
-        if (p.status === 'progress' && p.file && config.onDownloadProgress) {
+        if (IS_NODE && p.status === 'progress' && p.file && config.onDownloadProgress) {
           config.onDownloadProgress({ file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 });
         }
       },
@@ -146,6 +216,8 @@ export async function createEmbedder(config: EmbedderConfig): Promise<Embedder> 
         'Install it with "npm run setup:model".',
       { cause: err },
     );
+  } finally {
+    restoreFetch();
   }
 
   async function embedBatch(texts: string[]): Promise<Float32Array> {
