@@ -14,6 +14,8 @@ export interface Paper {
   title: string;
   titleDerived: boolean;
   abstract: string;
+  /** Author list as the source gives it (one display string), when it does. */
+  authors?: string;
   arxivId?: string;
   url?: string;
   /** Comment / venue line (e.g. "Accepted by Interspeech 2023"). */

@@ -1,0 +1,259 @@
+/**
+ * Duplicate papers: the same paper found twice becomes one.
+ *
+ *  1. Same source id (arXiv id, BEIR _id) twice: merged when the abstracts match, else the first
+ *     in file order is kept and the other dropped with a warning.
+ *  2. Same abstract after normalisation (case, punctuation, spacing): merged, unless both carry
+ *     different source ids — two ids are two records, and the eval's relevance labels point at ids.
+ *  3. Near-duplicates (a re-scrape with small wording changes): word 3-shingle Jaccard ≥ 0.5 or
+ *     containment ≥ 0.8 (one text inside the other). Candidates come from MinHash LSH buckets, so
+ *     the work grows with the number of papers, not with the number of pairs. Unrelated abstracts
+ *     score below 0.1; the two scrapes of one abstract in the seeds score 0.73.
+ * The variant kept is the cleaner one (fewer scrape defects such as words split in two, then a
+ * real title, then the longer text); the other places it was found go to alsoIn.
+ */
+import type { ParsedPaper } from './parsed.ts';
+import type { Reporter } from './report.ts';
+import type { SourceRef } from './types.ts';
+import { comparisonWords } from './text.ts';
+
+export const JACCARD_THRESHOLD = 0.5;
+export const CONTAINMENT_THRESHOLD = 0.8;
+const SHINGLE = 3;
+const BANDS = 24;
+const ROWS = 2;
+/** Papers kept per LSH bucket: bounds the work when many texts share boilerplate sentences. */
+const BUCKET_CAP = 64;
+/** alsoIn entries stored per paper; the report counts all of them. */
+export const ALSO_IN_CAP = 20;
+
+export interface PaperGroup {
+  paper: ParsedPaper;
+  alsoIn: SourceRef[];
+}
+
+export interface DedupeResult {
+  groups: PaperGroup[];
+  merged: number;
+  droppedIds: number;
+}
+
+interface Entry {
+  paper: ParsedPaper;
+  alsoIn: SourceRef[];
+  alive: boolean;
+  words?: string[];
+  shingles?: Set<number>;
+}
+
+export function dedupePapers(papers: ParsedPaper[], reporter: Reporter): DedupeResult {
+  const entries: Entry[] = [];
+  let merged = 0;
+  let droppedIds = 0;
+  const words = (e: Entry) => (e.words ??= comparisonWords(e.paper.abstract));
+  const shingles = (e: Entry) => (e.shingles ??= shingleSet(words(e)));
+
+  // 1. Same source id.
+  const byId = new Map<string, Entry>();
+  for (const paper of papers) {
+    const entry: Entry = { paper, alsoIn: [], alive: true };
+    const id = paper.sourceId;
+    const first = id === undefined ? undefined : byId.get(id);
+    if (first) {
+      const sim = similarity(shingles(first), shingles(entry));
+      if (words(first).join(' ') === words(entry).join(' ') || isNearDuplicate(sim)) {
+        mergeInto(first, entry, reporter, `same id "${id}" and ${describe(sim)}`);
+        merged++;
+      } else {
+        droppedIds++;
+        reporter.warn('duplicate-id', paper.source.file, paper.source.line,
+          `id "${id}" is already used by ${where(first.paper.source)} for a different abstract (${describe(sim)}): ` +
+            `kept ${where(first.paper.source)} (first in file order), dropped this one; give one of them another id`);
+      }
+      continue;
+    }
+    if (id !== undefined) byId.set(id, entry);
+    entries.push(entry);
+  }
+
+  // 2. Same normalised abstract.
+  const byText = new Map<string, Entry>();
+  for (const e of entries) {
+    const key = words(e).join(' ');
+    const first = byText.get(key);
+    if (!first) {
+      byText.set(key, e);
+      continue;
+    }
+    if (first.paper.sourceId !== undefined && e.paper.sourceId !== undefined) {
+      reporter.info('same-abstract-different-ids', e.paper.source.file, e.paper.source.line,
+        `same abstract as ${where(first.paper.source)} but a different id ("${e.paper.sourceId}" vs "${first.paper.sourceId}"): kept both`);
+      continue;
+    }
+    mergeInto(first, e, reporter, 'identical abstract');
+    merged++;
+  }
+
+  // 3. Near-duplicates; only pairs where at least one paper has no source id can merge.
+  let live = entries.filter((e) => e.alive);
+  if (live.some((e) => e.paper.sourceId === undefined)) {
+    const buckets = new Map<number, Entry[]>();
+    for (const e of live) {
+      const sig = minhash(shingles(e));
+      const keys: number[] = [];
+      for (let b = 0; b < BANDS; b++) keys.push(bandKey(b, sig, b * ROWS));
+      let best: { entry: Entry; sim: Similarity } | null = null;
+      const seen = new Set<Entry>();
+      for (const k of keys) {
+        for (const c of buckets.get(k) ?? []) {
+          if (seen.has(c) || !c.alive) continue;
+          seen.add(c);
+          if (c.paper.sourceId !== undefined && e.paper.sourceId !== undefined) continue;
+          const sim = similarity(shingles(c), shingles(e));
+          if (isNearDuplicate(sim) && (!best || sim.jaccard > best.sim.jaccard)) best = { entry: c, sim };
+        }
+      }
+      if (best) {
+        mergeInto(best.entry, e, reporter, describe(best.sim));
+        merged++;
+        continue;
+      }
+      for (const k of keys) {
+        const list = buckets.get(k);
+        if (!list) buckets.set(k, [e]);
+        else if (list.length < BUCKET_CAP) list.push(e);
+      }
+    }
+    live = live.filter((e) => e.alive);
+  }
+
+  const groups = live.map((e) => ({ paper: e.paper, alsoIn: e.alsoIn.slice(0, ALSO_IN_CAP) }));
+  for (const e of live) {
+    if (e.alsoIn.length > ALSO_IN_CAP) {
+      reporter.info('duplicate-merged', e.paper.source.file, e.paper.source.line,
+        `found in ${e.alsoIn.length} more places; alsoIn lists the first ${ALSO_IN_CAP}`);
+    }
+  }
+  return { groups, merged, droppedIds };
+}
+
+interface Similarity {
+  jaccard: number;
+  containment: number;
+}
+
+function isNearDuplicate(s: Similarity): boolean {
+  return s.jaccard >= JACCARD_THRESHOLD || s.containment >= CONTAINMENT_THRESHOLD;
+}
+
+function describe(s: Similarity): string {
+  return `word-shingle Jaccard ${s.jaccard.toFixed(2)}, containment ${s.containment.toFixed(2)}`;
+}
+
+/** Jaccard and containment of two shingle sets. Tiny texts (< 8 shingles) only match exactly. */
+export function similarity(a: Set<number>, b: Set<number>): Similarity {
+  if (a.size === 0 || b.size === 0) return { jaccard: 0, containment: 0 };
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let inter = 0;
+  for (const x of small) if (large.has(x)) inter++;
+  const jaccard = inter / (a.size + b.size - inter);
+  const containment = small.size >= 8 ? inter / small.size : jaccard;
+  return { jaccard, containment };
+}
+
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+function mix(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Hashed word 3-shingles; texts shorter than a shingle give their words' hashes. */
+export function shingleSet(words: string[]): Set<number> {
+  const hashes = words.map(fnv1a);
+  const out = new Set<number>();
+  if (hashes.length < SHINGLE) {
+    for (const h of hashes) out.add(h);
+    return out;
+  }
+  for (let i = 0; i + SHINGLE <= hashes.length; i++) {
+    out.add(mix(Math.imul(hashes[i], 31) ^ Math.imul(hashes[i + 1], 0x9e3779b1) ^ mix(hashes[i + 2] + 0x7f4a7c15)));
+  }
+  return out;
+}
+
+const SEEDS = Array.from({ length: BANDS * ROWS }, (_, i) => mix(i * 0x9e3779b9 + 0x632be5ab));
+
+function minhash(shingles: Set<number>): Uint32Array {
+  const sig = new Uint32Array(SEEDS.length).fill(0xffffffff);
+  for (const s of shingles) {
+    for (let i = 0; i < SEEDS.length; i++) {
+      const v = mix(s ^ SEEDS[i]);
+      if (v < sig[i]) sig[i] = v;
+    }
+  }
+  return sig;
+}
+
+function bandKey(band: number, sig: Uint32Array, off: number): number {
+  let h = band + 1;
+  for (let r = 0; r < ROWS; r++) h = mix(Math.imul(h, 0x01000193) ^ sig[off + r]);
+  return band * 0x100000000 + h;
+}
+
+/**
+ * Defects a scrape leaves in `text` that the other copy does not have: words split in two
+ * ("fram ework" where the other copy has "framework"), replacement characters and mojibake.
+ */
+function defects(text: string, words: string[], other: Set<string>): number {
+  let n = (text.match(/\uFFFD|Ã[\u0080-\u00BF]|â€/g) ?? []).length;
+  for (let i = 0; i + 1 < words.length; i++) {
+    const a = words[i];
+    const b = words[i + 1];
+    if (!other.has(a) && !other.has(b) && other.has(a + b)) n++;
+  }
+  return n;
+}
+
+function mergeInto(target: Entry, other: Entry, reporter: Reporter, why: string): void {
+  const a = target.paper;
+  const b = other.paper;
+  const wa = comparisonWords(a.abstract);
+  const wb = comparisonWords(b.abstract);
+  const da = defects(a.abstract, wa, new Set(wb));
+  const db = defects(b.abstract, wb, new Set(wa));
+  let keepB = false;
+  let reason = 'first found';
+  if (da !== db) {
+    keepB = db < da;
+    reason = 'fewer scrape defects';
+  } else if ((a.title === undefined) !== (b.title === undefined)) {
+    keepB = b.title !== undefined;
+    reason = 'has a title';
+  } else if (a.abstract.length !== b.abstract.length) {
+    keepB = b.abstract.length > a.abstract.length;
+    reason = 'longer text';
+  }
+  const [kept, dropped] = keepB ? [b, a] : [a, b];
+  // Fields missing from the kept copy are taken from the other one.
+  const mergedPaper: ParsedPaper = { ...kept };
+  for (const key of ['sourceId', 'title', 'authors', 'arxivId', 'comment', 'codeUrl', 'categories'] as const) {
+    if (mergedPaper[key] === undefined && dropped[key] !== undefined) (mergedPaper as unknown as Record<string, unknown>)[key] = dropped[key];
+  }
+  target.alsoIn = [...target.alsoIn, ...other.alsoIn, dropped.source];
+  target.paper = mergedPaper;
+  target.words = keepB ? wb : wa;
+  if (keepB) target.shingles = other.shingles; // undefined: recomputed from words when needed
+  other.alive = false;
+  reporter.info('duplicate-merged', b.source.file, b.source.line,
+    `same paper as ${where(a.source)} (${why}): merged, kept the copy at ${where(kept.source)} (${reason})`);
+}
+
+function where(s: SourceRef): string {
+  return `${s.file}:${s.line}`;
+}
