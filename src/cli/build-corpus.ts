@@ -1,0 +1,123 @@
+/**
+ * npm run build:corpus [-- <folder-or-file> ...] [--out public/corpus] [--max-tokens N] [--overlap N]
+ *                         [--tokenizer path/to/tokenizer.json] [--strict]
+ *
+ * Reads the inputs (default: seeds/), prints the build report and writes
+ * <out>/corpus.<hash16>.json + <out>/manifest.json atomically.
+ *
+ * Exit codes: 0 built, clean · 3 built, with warnings (see the report) · 1 failed, nothing written
+ * (the previous corpus is untouched) · 2 bad command line.
+ */
+import { basename, dirname, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { buildCorpus, chunkerSettings, DEFAULT_MAX_TOKENS, DEFAULT_OVERLAP_SENTENCES, type BuildOptions } from '../corpus/build.ts';
+import { readCorpusInputs, UnreadableInputError, writeCorpusAtomic } from '../corpus/node-io.ts';
+import { loadTokenizerCounter } from '../corpus/node-tokenizer.ts';
+import { serializeCorpus } from '../corpus/output.ts';
+import { exitCodeFor, formatReport } from '../corpus/report.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const USAGE = `usage: npm run build:corpus [-- <folder-or-file> ...] [--out DIR] [--max-tokens N] [--overlap N] [--tokenizer FILE] [--strict]
+  inputs        folders or files of abstracts: .txt (scraped text), .jsonl (BEIR or arXiv rows), either may be .gz
+                (default: seeds/)
+  --out DIR     output folder (default: public/corpus)
+  --max-tokens  chunk limit in tokens, special tokens excluded (default ${DEFAULT_MAX_TOKENS})
+  --overlap     sentences repeated between consecutive chunks (default ${DEFAULT_OVERLAP_SENTENCES})
+  --tokenizer   count tokens exactly with this tokenizer.json instead of the conservative estimate
+  --strict      treat warnings as errors (exit 1, nothing written)
+exit codes: 0 built · 3 built with warnings · 1 failed, nothing written · 2 bad command line`;
+
+class UsageError extends Error {}
+
+function intOption(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number, got "${value}"`);
+  return Number(value);
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        'max-tokens': { type: 'string' },
+        overlap: { type: 'string' },
+        tokenizer: { type: 'string' },
+        strict: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (args.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const inputs = args.positionals.length > 0 ? args.positionals.map((p) => resolve(p)) : [resolve(ROOT, 'seeds')];
+  const outDir = resolve(args.values.out ?? resolve(ROOT, 'public', 'corpus'));
+  const options: BuildOptions = {
+    maxTokens: intOption(args.values['max-tokens'], 'max-tokens'),
+    overlapSentences: intOption(args.values.overlap, 'overlap'),
+    source: inputs.map((p) => basename(p.replace(/[\\/]+$/, ''))).join('+'),
+  };
+  try {
+    chunkerSettings(options);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+
+  const t0 = performance.now();
+  if (args.values.tokenizer) {
+    const exact = await loadTokenizerCounter(resolve(args.values.tokenizer));
+    options.countTokens = exact.count;
+    options.tokenCounterId = exact.id;
+  }
+  const files = await readCorpusInputs(inputs);
+  const t1 = performance.now();
+  const { data, report } = buildCorpus(files, options);
+  const t2 = performance.now();
+
+  console.log(`Corpus build: ${inputs.map((p) => relative(process.cwd(), p) || '.').join(', ')}`);
+  console.log(formatReport(report));
+  const code = exitCodeFor(report, args.values.strict);
+  if (code === 1) {
+    console.error(`\nbuild:corpus FAILED${args.values.strict ? ' (--strict: warnings count as errors)' : ''}: nothing written; the corpus in ${relative(process.cwd(), outDir) || '.'} is unchanged.`);
+    return 1;
+  }
+  const out = serializeCorpus(data, options.source!);
+  const written = await writeCorpusAtomic(outDir, out);
+  const t3 = performance.now();
+  console.log(`\nWrote ${relative(process.cwd(), written.dataPath)} (${out.dataBytes.length} bytes) and ${relative(process.cwd(), written.manifestPath)}`);
+  if (written.removed.length > 0) console.log(`Removed the previous ${written.removed.join(', ')}`);
+  console.log(`Chunker ${data.chunker.version}, max ${data.chunker.maxTokens} tokens, overlap ${data.chunker.overlapSentences} sentence(s)`);
+  console.log(`Time: read ${ms(t1 - t0)}, build ${ms(t2 - t1)}, write ${ms(t3 - t2)}, total ${ms(t3 - t0)}`);
+  if (code === 3) console.log('\nBuilt WITH WARNINGS (exit code 3): see "Warnings" above.');
+  return code;
+}
+
+function ms(v: number): string {
+  return v >= 1000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      console.error(`build:corpus: ${err.message}\n${USAGE}`);
+      process.exitCode = 2;
+    } else {
+      const known = err instanceof UnreadableInputError;
+      console.error(`build:corpus FAILED: ${known ? (err as Error).message : (err as Error).stack ?? String(err)}`);
+      console.error('Nothing written; the previous corpus is unchanged.');
+      process.exitCode = 1;
+    }
+  },
+);
