@@ -136,23 +136,24 @@ function fieldName(label: string): FieldName {
 }
 
 /**
- * Hard-wrapped files (most text lines ≤ 120 characters, with runs of three or more) have their
- * consecutive text lines joined into paragraphs, a paragraph ending at a short line that closes
- * a sentence. Other files keep one paragraph per line.
+ * Hard-wrapped files (runs of three or more consecutive text lines, none longer than 120
+ * characters) have consecutive wrapped lines joined into paragraphs. A paragraph ends at a blank
+ * line, at a line clearly shorter than the wrap width (a title, an author list, the last line of
+ * a paragraph) and never includes a long line. Other files keep one paragraph per line, so
+ * abstracts on consecutive lines stay apart.
  */
 function joinParagraphs(items: Item[]): Seq[] {
   const texts = items.filter((i): i is Extract<Item, { kind: 'text' }> => i.kind === 'text');
   let longestRun = 0;
   let run = 0;
   let prevLine = -2;
-  let short = 0;
   for (const t of texts) {
-    run = t.line === prevLine + 1 ? run + 1 : 1;
+    const wrappable = t.text.length <= WRAP_MAX;
+    run = wrappable && t.line === prevLine + 1 ? run + 1 : wrappable ? 1 : 0;
     longestRun = Math.max(longestRun, run);
     prevLine = t.line;
-    if (t.text.length <= WRAP_MAX) short++;
   }
-  const wrapped = texts.length >= 3 && longestRun >= 3 && short >= texts.length * 0.6;
+  const wrapped = longestRun >= 3;
   const width = wrapped ? percentile(texts.filter((t) => t.text.length <= WRAP_MAX).map((t) => t.text.length), 0.9) : 0;
 
   const out: Seq[] = [];
@@ -162,7 +163,8 @@ function joinParagraphs(items: Item[]): Seq[] {
       continue;
     }
     const prev = out[out.length - 1];
-    if (wrapped && prev && prev.kind === 'para' && prev.endLine === item.line - 1 && !endsParagraph(prev.lastLine, width)) {
+    if (wrapped && prev && prev.kind === 'para' && prev.endLine === item.line - 1 && item.text.length <= WRAP_MAX &&
+        prev.lastLine.length <= WRAP_MAX && !endsParagraph(prev.lastLine, width)) {
       prev.text = prev.lastLine.endsWith('-') && /^\p{Ll}/u.test(item.text) ? prev.text + item.text : `${prev.text} ${item.text}`;
       prev.endLine = item.line;
       prev.lastLine = item.text;
@@ -175,6 +177,7 @@ function joinParagraphs(items: Item[]): Seq[] {
 }
 
 function endsParagraph(lastLine: string, width: number): boolean {
+  if (lastLine.length < width * 0.6) return true;
   return /[.!?]["')\]]?$/.test(lastLine) && lastLine.length < width * 0.75;
 }
 
