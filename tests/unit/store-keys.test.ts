@@ -91,7 +91,7 @@ describe('stored vector records', () => {
   });
 
   it('checksum changes when any single word changes', () => {
-    const buf = unit([1, 2, 3, 4, 5, 6, 7, 8]).buffer;
+    const buf = unit([1, 2, 3, 4, 5, 6, 7, 8]).buffer as ArrayBuffer;
     const base = checksum(buf);
     for (let i = 0; i < 8; i++) {
       const copy = buf.slice(0);
