@@ -9,7 +9,9 @@ import { dedupePapers } from './dedupe.ts';
 import { sha256Hex } from './hash.ts';
 import { parseJsonLines } from './parse-jsonl.ts';
 import { parseScrapedText } from './parse-text.ts';
-import { arxivUrl, type ParsedPaper } from './parsed.ts';
+import { arxivUrl, MAX_ABSTRACT_CHARS, type ParsedPaper } from './parsed.ts';
+
+export { MAX_ABSTRACT_CHARS };
 import { type BuildReport, type FileSummary, type ReportItem, Reporter } from './report.ts';
 import { comparisonWords, countWords } from './text.ts';
 import { deriveTitle } from './title.ts';
@@ -41,8 +43,6 @@ export const DEFAULT_MAX_TOKENS = Math.min(...Object.values(MODELS).map((m) => m
 export const DEFAULT_OVERLAP_SENTENCES = 1;
 /** An abstract this long is suspicious (probably a whole paper or several abstracts run together). */
 export const LONG_ABSTRACT_WORDS = 2000;
-/** Beyond this a "paragraph" is not an abstract at all (e.g. a whole book on one line). */
-export const MAX_ABSTRACT_CHARS = 200_000;
 
 const TEXT_EXTENSIONS = new Set(['txt', 'text', '']);
 const JSONL_EXTENSIONS = new Set(['jsonl', 'ndjson', 'json']);

@@ -16,7 +16,7 @@
  *     they lead.
  */
 import type { DecodedFile } from './decode.ts';
-import { arxivIdOf, findCodeUrl, type ParsedPaper } from './parsed.ts';
+import { arxivIdOf, findCodeUrl, MAX_ABSTRACT_CHARS, type ParsedPaper } from './parsed.ts';
 import type { Reporter } from './report.ts';
 import { cleanText, countWords, englishFunctionWordRatio, nonLatinScript } from './text.ts';
 
@@ -83,6 +83,11 @@ function classifyLines(decoded: DecodedFile, file: string, reporter: Reporter): 
   decoded.lines.forEach((raw, i) => {
     const line = i + 1;
     if (decoded.invalidLines.has(line)) return; // already reported by the decoder
+    if (raw.length > MAX_ABSTRACT_CHARS) {
+      // Checked first: the shape tests below would take seconds on a line of megabytes.
+      reporter.warn('abstract-too-long', file, line, `line of ${raw.length} characters is not an abstract (limit ${MAX_ABSTRACT_CHARS}): skipped`);
+      return;
+    }
     let text = raw.replace(/\s+/gu, ' ').trim();
     if (!text) return;
     const id = ID_MARKER.exec(text);

@@ -15,6 +15,9 @@ export interface ParsedPaper {
   source: SourceRef;
 }
 
+/** Beyond this a "paragraph" is not an abstract at all (e.g. a whole book on one line). */
+export const MAX_ABSTRACT_CHARS = 200_000;
+
 const ARXIV_NEW = /^(\d{4}\.\d{4,5})(v\d+)?$/;
 const ARXIV_OLD = /^([a-z][a-z-]*(?:\.[A-Z]{2})?\/\d{7})(v\d+)?$/i;
 

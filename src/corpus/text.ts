@@ -33,10 +33,18 @@ const SCRIPTS: [string, RegExp][] = [
  * Greek letters inside an English abstract (α, β) stay a minority and do not count.
  */
 export function nonLatinScript(text: string): string | null {
+  // Fast path: only Latin (with extensions), digits, punctuation and spaces.
+  if (!/[^\u0000-\u024F\u1E00-\u1EFF\u2000-\u206F]/.test(text)) return null;
   let latin = 0;
   let other = 0;
   const counts = new Map<string, number>();
-  for (const ch of text) {
+  // The first few thousand characters decide; scanning a whole huge line gains nothing.
+  for (const ch of text.length > 4000 ? text.slice(0, 4000) : text) {
+    const code = ch.charCodeAt(0);
+    if (code < 128) {
+      if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122)) latin++;
+      continue;
+    }
     if (!/\p{L}/u.test(ch)) continue;
     if (/\p{Script=Latin}/u.test(ch)) {
       latin++;
