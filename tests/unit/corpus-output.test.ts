@@ -1,0 +1,119 @@
+/**
+ * Output: content-hashed data + manifest, replaced atomically; a failed build leaves the previous
+ * corpus exactly as it was. The CLI's exit codes tell clean, with warnings, failed and bad usage apart.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildCorpus } from '../../src/corpus/build.ts';
+import { readCorpusFolder, writeCorpusAtomic } from '../../src/corpus/node-io.ts';
+import { serializeCorpus } from '../../src/corpus/output.ts';
+import type { CorpusData, CorpusManifest } from '../../src/corpus/types.ts';
+import { FIXTURES, REPO, SEEDS } from '../fixtures/corpus/helpers.ts';
+
+const tmp = mkdtempSync(join(tmpdir(), 'paperscope-out-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const readManifest = (dir: string) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as CorpusManifest;
+
+describe('writeCorpusAtomic', () => {
+  it('writes manifest + corpus.<hash16>.json, replaces a previous build and then removes its data file', async () => {
+    const out = join(tmp, 'atomic', 'corpus');
+    const files = await readCorpusFolder(SEEDS);
+    const first = serializeCorpus(buildCorpus(files).data, 'seeds');
+    await writeCorpusAtomic(out, first);
+    expect(readdirSync(out).sort()).toEqual([first.dataFile, 'manifest.json'].sort());
+    expect(readManifest(out)).toEqual(first.manifest);
+    const data = JSON.parse(readFileSync(join(out, first.dataFile), 'utf8')) as CorpusData;
+    expect(data.papers).toHaveLength(14);
+
+    const second = serializeCorpus(buildCorpus(files, { maxTokens: 64 }).data, 'seeds');
+    expect(second.dataFile).not.toBe(first.dataFile);
+    const result = await writeCorpusAtomic(out, second);
+    expect(result.removed).toEqual([first.dataFile]);
+    expect(readdirSync(out).sort()).toEqual([second.dataFile, 'manifest.json'].sort());
+    expect(readManifest(out).file).toBe(second.dataFile);
+    // No temporary folder is left beside the output.
+    expect(readdirSync(dirname(out))).toEqual(['corpus']);
+  });
+
+  it('a write that fails half-way leaves the previous manifest and data untouched', async () => {
+    const out = join(tmp, 'failing', 'corpus');
+    const files = await readCorpusFolder(SEEDS);
+    const good = serializeCorpus(buildCorpus(files).data, 'seeds');
+    await writeCorpusAtomic(out, good);
+    const before = readFileSync(join(out, 'manifest.json'));
+
+    const next = serializeCorpus(buildCorpus(files, { maxTokens: 80 }).data, 'seeds');
+    // Something in the way of the new data file: the move into place fails.
+    mkdirSync(join(out, next.dataFile, 'blocker'), { recursive: true });
+    await expect(writeCorpusAtomic(out, next)).rejects.toThrow(/previous corpus is unchanged/);
+    expect(readFileSync(join(out, 'manifest.json')).equals(before)).toBe(true);
+    expect(existsSync(join(out, good.dataFile))).toBe(true);
+    expect(readdirSync(dirname(out))).toEqual(['corpus']);
+  });
+});
+
+describe('npm run build:corpus', () => {
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/build-corpus.ts'), ...args], { cwd: REPO, encoding: 'utf8', timeout: 60_000 });
+
+  it('seeds: prints the report, writes the same bytes as the in-process build, exits 0', async () => {
+    const out = join(tmp, 'cli-seeds');
+    const run = cli(SEEDS, '--out', out);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/Files read: 4/);
+    expect(run.stdout).toMatch(/Papers found: 16\nDuplicates merged: 2\nPapers written: 14\nChunks written: \d+/);
+    expect(run.stdout).toMatch(/002_5d21021c690f5adf\.txt:2 {2}\[boilerplate\] skipped site boilerplate \(loading indicator\): "Fetching \.\.\."/);
+    const expected = serializeCorpus(buildCorpus(await readCorpusFolder(SEEDS)).data, 'seeds');
+    expect(readFileSync(join(out, 'manifest.json')).equals(Buffer.from(expected.manifestBytes))).toBe(true);
+    expect(readFileSync(join(out, expected.dataFile)).equals(Buffer.from(expected.dataBytes))).toBe(true);
+  });
+
+  it('warnings: builds and exits 3; with --strict exits 1 and writes nothing', () => {
+    const input = join(tmp, 'warn-input');
+    mkdirSync(input);
+    cpSync(join(FIXTURES, 'broken.jsonl'), join(input, 'broken.jsonl'));
+    const strictOut = join(tmp, 'cli-strict');
+    const strict = cli(input, '--out', strictOut, '--strict');
+    expect(strict.status).toBe(1);
+    expect(strict.stderr).toMatch(/FAILED.*--strict.*nothing written/s);
+    expect(existsSync(strictOut)).toBe(false);
+
+    const out = join(tmp, 'cli-warn');
+    const run = cli(input, '--out', out);
+    expect(run.status).toBe(3);
+    expect(run.stdout).toMatch(/broken\.jsonl:2 {2}\[broken-json\]/);
+    expect(run.stdout).toMatch(/WITH WARNINGS \(exit code 3\)/);
+    expect(readManifest(out).papers).toBe(2);
+  });
+
+  it('failure: exits 1 naming the problem and leaves the previous corpus intact', async () => {
+    const out = join(tmp, 'cli-fail');
+    await writeCorpusAtomic(out, serializeCorpus(buildCorpus(await readCorpusFolder(SEEDS)).data, 'seeds'));
+    const before = readFileSync(join(out, 'manifest.json'));
+
+    const input = join(tmp, 'fail-input');
+    mkdirSync(input);
+    writeFileSync(join(input, 'only-boilerplate.txt'), readFileSync(join(FIXTURES, 'boilerplate-only.txt')));
+    const empty = cli(input, '--out', out);
+    expect(empty.status).toBe(1);
+    expect(empty.stdout).toMatch(/\[no-papers\] no papers found/);
+    expect(empty.stderr).toMatch(/nothing written; the corpus in .* is unchanged/);
+
+    const missing = cli(join(tmp, 'does-not-exist'), '--out', out);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/does-not-exist: cannot read \(ENOENT\)/);
+
+    expect(readFileSync(join(out, 'manifest.json')).equals(before)).toBe(true);
+    expect(readdirSync(out)).toHaveLength(2);
+  });
+
+  it('bad command line: exits 2 with the usage', () => {
+    const run = cli('--max-tokens', 'many');
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--max-tokens must be a whole number.*usage:/s);
+  });
+});
