@@ -6,9 +6,10 @@
  *  2. Same abstract after normalisation (case, punctuation, spacing): merged, unless both carry
  *     different source ids — two ids are two records, and the eval's relevance labels point at ids.
  *  3. Near-duplicates (a re-scrape with small wording changes): word 3-shingle Jaccard ≥ 0.5 or
- *     containment ≥ 0.8 (one text inside the other). Candidates come from MinHash LSH buckets, so
- *     the work grows with the number of papers, not with the number of pairs. Unrelated abstracts
- *     score below 0.1; the two scrapes of one abstract in the seeds score 0.73.
+ *     containment ≥ 0.8 (one text inside the other). Candidates come from MinHash LSH buckets
+ *     (papers without ids) and an inverted shingle index (papers with ids against those without),
+ *     so the work grows with the number of papers, not with the number of pairs. Unrelated
+ *     abstracts score below 0.1; the two scrapes of one abstract in the seeds score 0.73.
  * The variant kept is the cleaner one (fewer scrape defects such as words split in two, then a
  * real title, then the longer text); the other places it was found go to alsoIn.
  */
@@ -38,12 +39,31 @@ export interface DedupeResult {
   droppedIds: number;
 }
 
+/** Hashed shingles, sorted and unique: compact (a Set costs ~10x the memory) and merge-intersectable. */
+type Shingles = Uint32Array;
+
 interface Entry {
   paper: ParsedPaper;
   alsoIn: SourceRef[];
   alive: boolean;
   words?: string[];
-  shingles?: Set<number>;
+  shingles?: Shingles;
+  /** Position in file order: a merged paper stays where it was first found. */
+  order?: number;
+}
+
+/** The most similar near-duplicate of `e` among `candidates` that may merge with it. */
+function bestMatch(e: Entry, candidates: Entry[], shingles: (e: Entry) => Shingles): { entry: Entry; sim: Similarity } | null {
+  let best: { entry: Entry; sim: Similarity } | null = null;
+  const seen = new Set<Entry>();
+  for (const c of candidates) {
+    if (seen.has(c) || c === e || !c.alive) continue;
+    seen.add(c);
+    if (c.paper.sourceId !== undefined && e.paper.sourceId !== undefined) continue;
+    const sim = similarity(shingles(c), shingles(e));
+    if (isNearDuplicate(sim) && (!best || sim.jaccard > best.sim.jaccard)) best = { entry: c, sim };
+  }
+  return best;
 }
 
 export function dedupePapers(papers: ParsedPaper[], reporter: Reporter): DedupeResult {
@@ -79,7 +99,8 @@ export function dedupePapers(papers: ParsedPaper[], reporter: Reporter): DedupeR
   // 2. Same normalised abstract.
   const byText = new Map<string, Entry>();
   for (const e of entries) {
-    const key = words(e).join(' ');
+    // Not cached on the entry: word arrays for every paper of a large dataset cost gigabytes.
+    const key = e.words ? e.words.join(' ') : comparisonWords(e.paper.abstract).join(' ');
     const first = byText.get(key);
     if (!first) {
       byText.set(key, e);
@@ -95,24 +116,16 @@ export function dedupePapers(papers: ParsedPaper[], reporter: Reporter): DedupeR
   }
 
   // 3. Near-duplicates; only pairs where at least one paper has no source id can merge.
-  let live = entries.filter((e) => e.alive);
-  if (live.some((e) => e.paper.sourceId === undefined)) {
+  entries.forEach((e, i) => (e.order = i));
+  const idless = entries.filter((e) => e.alive && e.paper.sourceId === undefined);
+  if (idless.length > 0) {
+    // 3a. Among papers without ids: MinHash LSH buckets, each paper compared with earlier bucket mates.
     const buckets = new Map<number, Entry[]>();
-    for (const e of live) {
+    for (const e of idless) {
       const sig = minhash(shingles(e));
       const keys: number[] = [];
       for (let b = 0; b < BANDS; b++) keys.push(bandKey(b, sig, b * ROWS));
-      let best: { entry: Entry; sim: Similarity } | null = null;
-      const seen = new Set<Entry>();
-      for (const k of keys) {
-        for (const c of buckets.get(k) ?? []) {
-          if (seen.has(c) || !c.alive) continue;
-          seen.add(c);
-          if (c.paper.sourceId !== undefined && e.paper.sourceId !== undefined) continue;
-          const sim = similarity(shingles(c), shingles(e));
-          if (isNearDuplicate(sim) && (!best || sim.jaccard > best.sim.jaccard)) best = { entry: c, sim };
-        }
-      }
+      const best = bestMatch(e, keys.flatMap((k) => buckets.get(k) ?? []), shingles);
       if (best) {
         mergeInto(best.entry, e, reporter, describe(best.sim));
         merged++;
@@ -124,8 +137,36 @@ export function dedupePapers(papers: ParsedPaper[], reporter: Reporter): DedupeR
         else if (list.length < BUCKET_CAP) list.push(e);
       }
     }
-    live = live.filter((e) => e.alive);
+    // 3b. Papers with ids against the (usually few) papers without: an inverted shingle index over
+    // the latter, so a large id'd dataset costs one lookup per shingle and no MinHash.
+    const postings = new Map<number, Entry[]>();
+    for (const e of idless) {
+      if (!e.alive) continue;
+      for (const sh of shingles(e)) {
+        const list = postings.get(sh);
+        if (!list) postings.set(sh, [e]);
+        else if (list.length < BUCKET_CAP) list.push(e);
+      }
+    }
+    for (const e of entries) {
+      if (!e.alive || e.paper.sourceId === undefined) continue;
+      // Computed, not cached: see step 2.
+      const own = e.shingles ?? shingleSet(comparisonWords(e.paper.abstract));
+      const shared = new Map<Entry, number>();
+      for (const sh of own) for (const c of postings.get(sh) ?? []) shared.set(c, (shared.get(c) ?? 0) + 1);
+      // Fewer shared shingles than this cannot reach either threshold.
+      const minShared = (c: Entry) => Math.min(own.length, shingles(c).length) * Math.min(JACCARD_THRESHOLD, CONTAINMENT_THRESHOLD);
+      const candidates = [...shared].filter(([c, n]) => n >= minShared(c)).map(([c]) => c);
+      if (candidates.length === 0) continue;
+      e.shingles = own;
+      const best = bestMatch(e, candidates, shingles);
+      if (!best) continue;
+      const [first, second] = best.entry.order! < e.order! ? [best.entry, e] : [e, best.entry];
+      mergeInto(first, second, reporter, describe(best.sim));
+      merged++;
+    }
   }
+  const live = entries.filter((e) => e.alive);
 
   const groups = live.map((e) => ({ paper: e.paper, alsoIn: e.alsoIn.slice(0, ALSO_IN_CAP) }));
   for (const e of live) {
@@ -151,13 +192,20 @@ function describe(s: Similarity): string {
 }
 
 /** Jaccard and containment of two shingle sets. Tiny texts (< 8 shingles) only match exactly. */
-export function similarity(a: Set<number>, b: Set<number>): Similarity {
-  if (a.size === 0 || b.size === 0) return { jaccard: 0, containment: 0 };
-  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+export function similarity(a: Shingles, b: Shingles): Similarity {
+  if (a.length === 0 || b.length === 0) return { jaccard: 0, containment: 0 };
   let inter = 0;
-  for (const x of small) if (large.has(x)) inter++;
-  const jaccard = inter / (a.size + b.size - inter);
-  const containment = small.size >= 8 ? inter / small.size : jaccard;
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    if (a[i] === b[j]) {
+      inter++;
+      i++;
+      j++;
+    } else if (a[i] < b[j]) i++;
+    else j++;
+  }
+  const small = Math.min(a.length, b.length);
+  const jaccard = inter / (a.length + b.length - inter);
+  const containment = small >= 8 ? inter / small : jaccard;
   return { jaccard, containment };
 }
 
@@ -174,22 +222,26 @@ function mix(h: number): number {
 }
 
 /** Hashed word 3-shingles; texts shorter than a shingle give their words' hashes. */
-export function shingleSet(words: string[]): Set<number> {
+export function shingleSet(words: string[]): Shingles {
   const hashes = words.map(fnv1a);
-  const out = new Set<number>();
+  let out: Uint32Array;
   if (hashes.length < SHINGLE) {
-    for (const h of hashes) out.add(h);
-    return out;
+    out = Uint32Array.from(hashes);
+  } else {
+    out = new Uint32Array(hashes.length - SHINGLE + 1);
+    for (let i = 0; i + SHINGLE <= hashes.length; i++) {
+      out[i] = mix(Math.imul(hashes[i], 31) ^ Math.imul(hashes[i + 1], 0x9e3779b1) ^ mix(hashes[i + 2] + 0x7f4a7c15));
+    }
   }
-  for (let i = 0; i + SHINGLE <= hashes.length; i++) {
-    out.add(mix(Math.imul(hashes[i], 31) ^ Math.imul(hashes[i + 1], 0x9e3779b1) ^ mix(hashes[i + 2] + 0x7f4a7c15)));
-  }
-  return out;
+  out.sort();
+  let n = 0;
+  for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[i - 1]) out[n++] = out[i];
+  return out.subarray(0, n);
 }
 
 const SEEDS = Array.from({ length: BANDS * ROWS }, (_, i) => mix(i * 0x9e3779b9 + 0x632be5ab));
 
-function minhash(shingles: Set<number>): Uint32Array {
+function minhash(shingles: Shingles): Uint32Array {
   const sig = new Uint32Array(SEEDS.length).fill(0xffffffff);
   for (const s of shingles) {
     for (let i = 0; i < SEEDS.length; i++) {

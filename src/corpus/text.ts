@@ -13,7 +13,8 @@ export function countWords(text: string): number {
 
 /** Words for comparison: lower case, letters and digits only (punctuation and spacing ignored). */
 export function comparisonWords(text: string): string[] {
-  return text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  if (/[^\x00-\x7f]/.test(text)) return text.normalize('NFKC').toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return text.toLowerCase().match(/[a-z0-9]+/g) ?? [];
 }
 
 const SCRIPTS: [string, RegExp][] = [

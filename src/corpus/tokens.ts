@@ -26,6 +26,9 @@ const SPACE = /\s/u;
 export function estimateTokens(text: string): number {
   // BERT strips accents after NFD decomposition; do the same so "naïve" counts like "naive".
   const t = /[^\x00-\x7f]/.test(text) ? text.normalize('NFD').replace(/\p{M}/gu, '') : text;
+  // Lower-cased once; after accent stripping lower-casing keeps every length, so slices line up.
+  const lowerAll = t.toLowerCase();
+  const lower = lowerAll.length === t.length ? lowerAll : null;
   let sum = 0;
   let i = 0;
   const n = t.length;
@@ -39,7 +42,7 @@ export function estimateTokens(text: string): number {
         if (t.charCodeAt(j) > 90) upper = false;
         j++;
       }
-      sum += letterRunCost(t.slice(i, j), upper);
+      sum += letterRunCost(lower ? lower.slice(i, j) : t.slice(i, j).toLowerCase(), j - i, upper);
       i = j;
     } else if (c >= 48 && c <= 57) {
       let j = i + 1;
@@ -75,13 +78,12 @@ function isAsciiLetter(c: number): boolean {
   return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
-function letterRunCost(word: string, upper: boolean): number {
-  if (known.has(word.toLowerCase())) return 1;
-  const len = word.length;
+function letterRunCost(lowerWord: string, len: number, upper: boolean): number {
+  if (known.has(lowerWord)) return 1;
   // Unknown acronyms ("NSCLC", "AMPK") split into short pieces.
   if (len >= 2 && upper) return Math.max(1, len * 0.75);
   if (len <= 2) return 1;
   // Without vowels a word is no English stem: WordPiece falls back to (nearly) single letters.
-  if (!/[aeiouy]/i.test(word)) return len;
+  if (!/[aeiouy]/.test(lowerWord)) return len;
   return 1 + (len - 2) * 0.4;
 }
