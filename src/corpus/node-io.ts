@@ -99,7 +99,9 @@ export interface WriteResult {
  */
 export async function writeCorpusAtomic(outDir: string, files: CorpusFiles): Promise<WriteResult> {
   await mkdir(outDir, { recursive: true });
-  const tmp = join(dirname(outDir), `.${basename(outDir)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const tmpPrefix = `.${basename(outDir)}.tmp-`;
+  await removeStaleTemporaries(dirname(outDir), tmpPrefix);
+  const tmp = join(dirname(outDir), `${tmpPrefix}${process.pid}-${randomBytes(4).toString('hex')}`);
   const dataPath = join(outDir, files.dataFile);
   const manifestPath = join(outDir, MANIFEST_FILE);
   const existed = await stat(dataPath).then(() => true, () => false);
@@ -125,6 +127,24 @@ export async function writeCorpusAtomic(outDir: string, files: CorpusFiles): Pro
     }
   }
   return { dataPath, manifestPath, removed };
+}
+
+/** Temporary folders left by a build that was killed (its process is gone): they would be served from public/. */
+async function removeStaleTemporaries(parent: string, prefix: string): Promise<void> {
+  for (const name of await readdir(parent)) {
+    const m = name.startsWith(prefix) ? /^(\d+)-[0-9a-f]+$/.exec(name.slice(prefix.length)) : null;
+    if (!m || isRunning(Number(m[1]))) continue;
+    await rm(join(parent, name), { recursive: true, force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function writeDurably(path: string, bytes: Uint8Array): Promise<void> {

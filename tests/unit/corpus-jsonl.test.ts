@@ -6,7 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildCorpus } from '../../src/corpus/build.ts';
 import { readCorpusFolder, UnreadableInputError } from '../../src/corpus/node-io.ts';
-import { exitCodeFor } from '../../src/corpus/report.ts';
+import { exitCodeFor, formatReport } from '../../src/corpus/report.ts';
 import { fixture, FIXTURES } from '../fixtures/corpus/helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'paperscope-jsonl-'));
@@ -73,6 +73,16 @@ describe('JSON Lines', () => {
     ]);
     expect(report.items.every((i) => i.severity === 'warning' && i.file === 'broken.jsonl')).toBe(true);
     expect(exitCodeFor(report)).toBe(3);
+  });
+
+  it('hundreds of broken lines: the first 200 are listed, the rest counted, nothing dropped silently', () => {
+    const lines = Array.from({ length: 250 }, (_, i) => `{"_id": "${i}", broken`);
+    lines.push(JSON.stringify({ _id: 'ok', title: 'Fine', text: 'A valid abstract with enough words to be one. It has two sentences.' }));
+    const { data, report } = buildCorpus([{ path: 'many.jsonl', bytes: new TextEncoder().encode(lines.join('\n')) }]);
+    expect(data.papers.map((p) => p.id)).toEqual(['ok']);
+    expect(report.items.filter((i) => i.code === 'broken-json')).toHaveLength(200);
+    expect(report.suppressed).toEqual([{ file: 'many.jsonl', code: 'broken-json', severity: 'warning', count: 50 }]);
+    expect(formatReport(report)).toContain('many.jsonl  [broken-json] … and 50 more like the above');
   });
 
   it('a truncated last line is reported as a possible truncation', () => {

@@ -39,6 +39,15 @@ describe('writeCorpusAtomic', () => {
     expect(readdirSync(dirname(out))).toEqual(['corpus']);
   });
 
+  it('removes temporary folders left beside the output by a build that was killed', async () => {
+    const out = join(tmp, 'stale', 'corpus');
+    const stale = join(tmp, 'stale', '.corpus.tmp-999999999-deadbeef');
+    mkdirSync(stale, { recursive: true });
+    writeFileSync(join(stale, 'manifest.json'), '{}');
+    await writeCorpusAtomic(out, serializeCorpus(buildCorpus(await readCorpusFolder(SEEDS)).data, 'seeds'));
+    expect(readdirSync(dirname(out))).toEqual(['corpus']);
+  });
+
   it('a write that fails half-way leaves the previous manifest and data untouched', async () => {
     const out = join(tmp, 'failing', 'corpus');
     const files = await readCorpusFolder(SEEDS);
