@@ -47,6 +47,15 @@ describe('scraped text layouts', () => {
     expect(exitCodeFor(report)).toBe(3);
   });
 
+  it('a page of nothing but site UI: every line recognised as boilerplate (info), no paper, the file flagged', () => {
+    const { data, report } = buildCorpus([fixture('boilerplate-only.txt')]);
+    expect(data.papers).toEqual([]);
+    const perLine = report.items.filter((i) => i.line !== undefined);
+    expect(perLine.map((i) => i.line)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(perLine.every((i) => i.severity === 'info' && ['boilerplate', 'foreign-language'].includes(i.code))).toBe(true);
+    expect(report.items).toContainEqual(expect.objectContaining({ code: 'no-papers-in-file', severity: 'warning' }));
+  });
+
   it('trailing ids: an id with no abstract before it is reported, not given to a neighbour', () => {
     const abstract = (topic: string) =>
       `We study ${topic} in depth and with care. Our method improves results on three benchmarks and the code is public for everyone to use.`;
