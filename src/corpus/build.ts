@@ -24,6 +24,7 @@ export interface SourceFile {
   bytes: Uint8Array;
 }
 
+/** maxTokens and overlapSentences are used; `version` is always computed (chunker + token counter). */
 export interface BuildOptions extends Partial<ChunkerSettings> {
   /** Name of the source recorded in the manifest (no absolute paths). */
   source?: string;
