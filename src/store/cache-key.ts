@@ -24,3 +24,13 @@ export function cacheKey(fingerprint: string, chunkerVersion: string, chunkHash:
   }
   return `${fingerprint}${KEY_SEPARATOR}${chunkerVersion}${KEY_SEPARATOR}${chunkHash}`;
 }
+
+/**
+ * Splits a key into its group (everything up to and including the last separator: model
+ * fingerprint and chunker version for keys made by cacheKey) and the rest. group + rest === key.
+ * The store packs vectors by group, so one model's vectors are read without touching another's.
+ */
+export function splitCacheKey(key: string): [group: string, rest: string] {
+  const at = key.lastIndexOf(KEY_SEPARATOR) + 1;
+  return [key.slice(0, at), key.slice(at)];
+}

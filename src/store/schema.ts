@@ -3,24 +3,30 @@
  * carries a version; MIGRATIONS[n - 1] takes the database from version n - 1 to n, in order).
  *
  * History
- *   v1  'vectors': key = cache key, value = Float32Array (bare: no dims, no checksum).
- *   v2  'vectors' values become StoredVector { d, v: ArrayBuffer, s: checksum } so truncation or
- *       bit rot is detected on read; 'meta' store added (created, lastOpened, upgrade log).
- *       v1 values that are finite and unit length are kept, the rest dropped.
+ *   v1  'vectors': key = cache key, value = Float32Array. One record per vector, no checksum.
+ *   v2  Packs (see record.ts): 'pack-keys' (autoIncrement id → { g, h, d }, index 'group' on g)
+ *       and 'packs' (same id → { v, s }), plus 'meta' (created, lastOpened, upgrade log).
+ *       Per-vector checksums catch truncation and bit rot; packs read several times faster.
+ *       v1 vectors that are finite and unit length are packed, the rest dropped; 'vectors' goes.
  * Adding a version: append a migration; never edit a released one.
  */
 import type { IDBPDatabase, IDBPTransaction } from 'idb';
-import { encodeVector, vectorProblem } from './record';
+import { splitCacheKey } from './cache-key';
+import { encodePack, vectorProblem } from './record';
 
-export const VECTORS = 'vectors';
+export const PACK_KEYS = 'pack-keys';
+export const PACKS = 'packs';
 export const META = 'meta';
+export const GROUP_INDEX = 'group';
+/** Vectors per pack when writing or compacting. */
+export const PACK_SIZE = 256;
 
 export interface UpgradeReport {
   from: number;
   to: number;
-  /** records kept (converted) by data migrations */
+  /** vectors kept (converted) by data migrations */
   kept: number;
-  /** records dropped because they could not be converted */
+  /** vectors dropped because they could not be converted */
   dropped: number;
   /** set when migrating failed and the old cache was deleted and created afresh: the failure */
   cleared?: string;
@@ -35,24 +41,42 @@ export type Migration = (db: AnyDb, tx: UpgradeTx, report: UpgradeReport) => Pro
 export const MIGRATIONS: readonly Migration[] = [
   // 0 → 1
   (db) => {
-    db.createObjectStore(VECTORS);
+    db.createObjectStore('vectors');
   },
   // 1 → 2
   async (db, tx, report) => {
+    const keys = db.createObjectStore(PACK_KEYS, { autoIncrement: true });
+    keys.createIndex(GROUP_INDEX, 'g');
+    db.createObjectStore(PACKS);
     db.createObjectStore(META);
-    let cursor = await tx.objectStore(VECTORS).openCursor();
+    // Group the valid v1 vectors by model/chunker and dims, then write them as packs.
+    const groups = new Map<string, { group: string; d: number; rests: string[]; vectors: Float32Array[] }>();
+    let cursor = await tx.objectStore('vectors').openCursor();
     while (cursor) {
       const value: unknown = cursor.value;
       // Tag, not instanceof: a structured clone may come from another realm.
-      if (Object.prototype.toString.call(value) === '[object Float32Array]' && vectorProblem(value as Float32Array) === null) {
-        await cursor.update(encodeVector(value as Float32Array));
+      if (typeof cursor.key === 'string' && Object.prototype.toString.call(value) === '[object Float32Array]' && vectorProblem(value as Float32Array) === null) {
+        const vector = value as Float32Array;
+        const [group, rest] = splitCacheKey(cursor.key);
+        const id = `${vector.length}:${group}`;
+        let bucket = groups.get(id);
+        if (!bucket) groups.set(id, (bucket = { group, d: vector.length, rests: [], vectors: [] }));
+        bucket.rests.push(rest);
+        bucket.vectors.push(vector);
         report.kept++;
       } else {
-        await cursor.delete();
         report.dropped++;
       }
       cursor = await cursor.continue();
     }
+    for (const { group, d, rests, vectors } of groups.values()) {
+      for (let at = 0; at < rests.length; at += PACK_SIZE) {
+        const pack = encodePack(group, rests.slice(at, at + PACK_SIZE), vectors.slice(at, at + PACK_SIZE), d);
+        const id = await tx.objectStore(PACK_KEYS).add(pack.keys);
+        await tx.objectStore(PACKS).put(pack.payload, id);
+      }
+    }
+    db.deleteObjectStore('vectors');
   },
 ];
 

@@ -72,14 +72,20 @@ export async function rawAll(db: IDBDatabase, store: string): Promise<Map<string
 }
 
 /**
- * A factory whose connections fail writes to 'vectors' after `okPuts` successful puts, the way a
- * full disk does. 'throw': put throws QuotaExceededError; 'abort': the put is accepted but the
- * transaction aborts at commit with a QuotaExceededError (what Chromium reports).
+ * A factory whose connections fail pack writes after `okPacks` packs, the way a full disk does.
+ * 'throw': adding the pack's key record throws QuotaExceededError; 'throw-payload': the key record
+ * is added, then putting its payload throws; 'abort': both are accepted but the transaction aborts
+ * at commit with a QuotaExceededError (what Chromium reports).
  */
-export function quotaFactory(real: IDBFactory, okPuts: number, how: 'throw' | 'abort', name = 'QuotaExceededError'): IDBFactory & { puts: number } {
+export function quotaFactory(
+  real: IDBFactory,
+  okPacks: number,
+  how: 'throw' | 'throw-payload' | 'abort',
+  name = 'QuotaExceededError',
+): IDBFactory & { packs: number } {
   const failing = new WeakSet<IDBTransaction>();
   const wrapper = {
-    puts: 0,
+    packs: 0,
     open(dbName: string, version?: number): IDBOpenDBRequest {
       const r = real.open(dbName, version);
       r.addEventListener('success', () => {
@@ -87,24 +93,34 @@ export function quotaFactory(real: IDBFactory, okPuts: number, how: 'throw' | 'a
         const transaction = db.transaction.bind(db);
         db.transaction = ((stores: string | string[], mode?: IDBTransactionMode) => {
           const tx = transaction(stores, mode);
+          if (mode !== 'readwrite') return tx;
           const objectStore = tx.objectStore.bind(tx);
+          const quota = () => new DOMException('The quota has been exceeded.', name);
           tx.objectStore = (storeName: string) => {
             const os = objectStore(storeName);
-            if (storeName !== 'vectors' || mode !== 'readwrite') return os;
-            const put = os.put.bind(os);
-            os.put = (value: unknown, key?: IDBValidKey) => {
-              wrapper.puts++;
-              if (wrapper.puts <= okPuts) return put(value, key);
-              const quota = new DOMException('The quota has been exceeded.', name);
-              if (how === 'throw') throw quota;
-              const req = put(value, key);
-              if (!failing.has(tx)) {
-                failing.add(tx);
-                Object.defineProperty(tx, 'error', { get: () => quota });
-                queueMicrotask(() => tx.abort());
-              }
-              return req;
-            };
+            if (storeName === 'pack-keys') {
+              const add = os.add.bind(os);
+              os.add = (value: unknown, key?: IDBValidKey) => {
+                wrapper.packs++;
+                if (wrapper.packs <= okPacks) return add(value, key);
+                if (how === 'throw') throw quota();
+                if (how === 'throw-payload') failing.add(tx);
+                if (how === 'abort' && !failing.has(tx)) {
+                  failing.add(tx);
+                  const err = quota();
+                  Object.defineProperty(tx, 'error', { get: () => err });
+                  queueMicrotask(() => tx.abort());
+                }
+                return add(value, key);
+              };
+            }
+            if (storeName === 'packs' && how === 'throw-payload') {
+              const put = os.put.bind(os);
+              os.put = (value: unknown, key?: IDBValidKey) => {
+                if (failing.has(tx)) throw quota();
+                return put(value, key);
+              };
+            }
             return os;
           };
           return tx;
@@ -133,4 +149,24 @@ export function recordingFactory(real: IDBFactory): IDBFactory & { connections: 
     databases: () => real.databases(),
   };
   return wrapper;
+}
+
+/** Writes a pack as the store would, bypassing its checks (for corrupt fixtures). Returns its id. */
+export async function rawAddPack(db: IDBDatabase, keys: unknown, payload: unknown): Promise<number> {
+  const tx = db.transaction(['pack-keys', 'packs'], 'readwrite');
+  const id = await request(tx.objectStore('pack-keys').add(keys));
+  if (payload !== undefined) await request(tx.objectStore('packs').put(payload, id));
+  await new Promise<void>((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error);
+  });
+  return id as number;
+}
+
+/** All packs: key record and payload by id. */
+export async function rawPacks(db: IDBDatabase): Promise<{ id: number; keys: { g: string; h: string[]; d: number }; payload: { v: ArrayBuffer; s: number[] } }[]> {
+  const tx = db.transaction(['pack-keys', 'packs'], 'readonly');
+  const [ids, ks] = await Promise.all([request(tx.objectStore('pack-keys').getAllKeys()), request(tx.objectStore('pack-keys').getAll())]);
+  const ps = await Promise.all(ids.map((id) => request(tx.objectStore('packs').get(id))));
+  return ids.map((id, i) => ({ id: id as number, keys: ks[i], payload: ps[i] }));
 }

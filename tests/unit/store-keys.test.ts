@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cacheKey } from '../../src/store/cache-key';
-import { checksum, decodeVector, encodeVector, vectorProblem } from '../../src/store/record';
+import { cacheKey, splitCacheKey } from '../../src/store/cache-key';
+import { checksum, encodePack, packKeysProblem, packVector, payloadProblem, vectorProblem } from '../../src/store/record';
 
 const sha = (c: string) => c.repeat(64);
 /** Same shape as modelFingerprint(): id|dtype|weights sha256|pooling|queryPrefix|passagePrefix|maxTokens */
@@ -57,40 +57,66 @@ describe('cacheKey', () => {
   });
 });
 
-describe('stored vector records', () => {
-  it('round-trips a vector exactly and copies a view out of its larger buffer', () => {
+describe('splitCacheKey', () => {
+  it('splits at the last separator so group + rest is the key, and one model/chunker is one group', () => {
+    const k = cacheKey(fingerprint(), 'v1', sha('1'));
+    const [group, rest] = splitCacheKey(k);
+    expect(group + rest).toBe(k);
+    expect(rest).toBe(sha('1'));
+    expect(splitCacheKey(cacheKey(fingerprint(), 'v1', sha('2')))[0]).toBe(group);
+    expect(splitCacheKey(cacheKey(fingerprint(), 'v2', sha('1')))[0]).not.toBe(group);
+    expect(splitCacheKey(cacheKey(fingerprint({ weights: sha('b') }), 'v1', sha('1')))[0]).not.toBe(group);
+    expect(splitCacheKey('plain')).toEqual(['', 'plain']);
+  });
+});
+
+describe('packed vector records', () => {
+  it('round-trips vectors exactly, copying views out of their larger buffer', () => {
     const big = new Float32Array(12);
     big.set(unit([1, 2, 3, 4]), 4);
-    const view = big.subarray(4, 8);
-    const rec = encodeVector(view);
-    expect(rec.v.byteLength).toBe(16);
-    expect(rec.d).toBe(4);
-    const back = decodeVector(structuredClone(rec), 4);
-    expect(back).toEqual(view);
+    const other = unit([4, 3, 2, 1]);
+    const { keys, payload } = encodePack('g#', ['x', 'y'], [big.subarray(4, 8), other], 4);
+    expect(keys).toEqual({ g: 'g#', h: ['x', 'y'], d: 4 });
+    expect(payload.v.byteLength).toBe(2 * 4 * 4);
+    const cloned = structuredClone(payload);
+    expect(payloadProblem(keys, cloned)).toBeNull();
+    expect(packVector(keys, cloned, 0)).toEqual(big.subarray(4, 8));
+    expect(packVector(keys, cloned, 1)).toEqual(other);
   });
 
-  it('rejects wrong dims, truncated buffers, bad checksums, NaN, Infinity, non-unit vectors and junk', () => {
-    const v = unit([3, 1, 4, 1]);
-    const good = encodeVector(v);
-    expect(decodeVector(good, 3)).toMatch(/dims/);
+  it('rejects a pack of other dims, a truncated or missing payload and missing checksums', () => {
+    const { keys, payload } = encodePack('g#', ['x', 'y'], [unit([1, 0, 0, 1]), unit([0, 1, 1, 0])], 4);
+    expect(packKeysProblem(keys, 4)).toBeNull();
+    expect(packKeysProblem(keys, 3)).toMatch(/has 4 dims, expected 3/);
+    expect(packKeysProblem('junk', 4)).toMatch(/not a pack key record/);
+    expect(payloadProblem(keys, { ...payload, v: payload.v.slice(0, 20) })).toMatch(/holds 20 bytes, expected 32/);
+    expect(payloadProblem(keys, undefined)).toMatch(/missing/);
+    expect(payloadProblem(keys, { v: [1, 2], s: payload.s })).toMatch(/ArrayBuffer/);
+    expect(payloadProblem(keys, { v: payload.v, s: [payload.s[0]] })).toMatch(/checksums/);
+  });
 
-    const truncated = { d: 4, v: good.v.slice(0, 12), s: checksum(good.v.slice(0, 12)) };
-    expect(decodeVector(truncated, 4)).toMatch(/bytes/);
+  it('rejects a single vector with a flipped bit, NaN, Infinity or not unit length, leaving its neighbours usable', () => {
+    const vs = [unit([3, 1, 4, 1]), unit([1, 5, 9, 2]), unit([6, 5, 3, 5])];
+    const good = encodePack('g#', ['a', 'b', 'c'], vs, 4);
+    const flipped = good.payload.v.slice(0);
+    new Uint8Array(flipped)[4 * 4 + 5] ^= 1; // inside vector 1
+    const p = { v: flipped, s: good.payload.s };
+    expect(packVector(good.keys, p, 1)).toMatch(/checksum/);
+    expect(packVector(good.keys, p, 0)).toEqual(vs[0]);
+    expect(packVector(good.keys, p, 2)).toEqual(vs[2]);
 
-    const flipped = good.v.slice(0);
-    new Uint8Array(flipped)[5] ^= 1;
-    expect(decodeVector({ ...good, v: flipped }, 4)).toMatch(/checksum/);
-
-    // Checksums computed over the bad values, so the value checks themselves must catch them.
+    // Checksums recomputed over the bad values, so the value checks themselves must catch them.
     for (const bad of [[NaN, 0, 0, 0], [Infinity, 0, 0, 0], [0.5, 0.5, 0.5, 0.49]]) {
-      const buf = Float32Array.from(bad).buffer;
-      expect(typeof decodeVector({ d: 4, v: buf, s: checksum(buf) }, 4)).toBe('string');
+      const v = Float32Array.from(bad);
+      const buf = good.payload.v.slice(0);
+      new Float32Array(buf).set(v, 4);
+      const s = [...good.payload.s];
+      s[1] = checksum(buf, 16, 16);
+      expect(packVector(good.keys, { v: buf, s }, 1)).toMatch(/value 0 is|norm/);
     }
-    expect(decodeVector('junk', 4)).toMatch(/not a vector record/);
-    expect(decodeVector({ d: 4, v: [1, 0, 0, 0], s: 0 }, 4)).toMatch(/ArrayBuffer/);
   });
 
-  it('checksum changes when any single word changes', () => {
+  it('checksum changes when any single word changes, and covers only its own range', () => {
     const buf = unit([1, 2, 3, 4, 5, 6, 7, 8]).buffer as ArrayBuffer;
     const base = checksum(buf);
     for (let i = 0; i < 8; i++) {
@@ -98,6 +124,9 @@ describe('stored vector records', () => {
       new Uint32Array(copy)[i] ^= 1 << (i * 3);
       expect(checksum(copy)).not.toBe(base);
     }
+    const copy = buf.slice(0);
+    new Uint32Array(copy)[0] ^= 1;
+    expect(checksum(copy, 16, 16)).toBe(checksum(buf, 16, 16));
   });
 
   it('accepts unit vectors within 1e-3 and names the problem otherwise', () => {

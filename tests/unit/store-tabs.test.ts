@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { forceCloseDatabase } from 'fake-indexeddb';
 import { openVectorStore, SCHEMA_VERSION } from '../../src/store/vector-store';
-import { DIMS, entries, freshFactory, keys, rawAll, rawOpen, rawPut, recordingFactory, unitVectors } from './store-helpers';
+import { DIMS, entries, freshFactory, keys, rawOpen, rawPacks, rawPut, recordingFactory, unitVectors } from './store-helpers';
 
 function deleteDb(factory: IDBFactory, name: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -59,7 +59,7 @@ describe('vector store: two tabs and schema upgrades', () => {
     const tabB = await rawOpen(factory, 'paperscope', SCHEMA_VERSION + 1, () => undefined);
     expect(onVersionChange).toHaveBeenCalledWith({ oldVersion: SCHEMA_VERSION, newVersion: SCHEMA_VERSION + 1 });
     expect(tabB.version).toBe(SCHEMA_VERSION + 1);
-    expect((await rawAll(tabB, 'vectors')).size).toBe(5);
+    expect((await rawPacks(tabB)).flatMap((p) => p.keys.h)).toHaveLength(5);
 
     // Tab A cannot reopen an older schema over a newer one: memory, with a notice.
     await tabA.putMany(entries(ks.slice(5), vs.slice(5)));
