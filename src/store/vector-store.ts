@@ -569,7 +569,7 @@ class IdbVectorStore implements VectorStore {
 
   getMany(keys: string[]): Promise<(Float32Array | undefined)[]> {
     return this.run(async () => {
-      const out: (Float32Array | undefined)[] = new Array(keys.length);
+      const out: (Float32Array | undefined)[] = new Array<Float32Array | undefined>(keys.length).fill(undefined); // dense: callers iterate with forEach
       const wanted: number[] = [];
       for (let i = 0; i < keys.length; i++) {
         const hit = this.memory?.get(keys[i]);
