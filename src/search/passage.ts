@@ -3,7 +3,9 @@
  * for the same chunk, so they all call passageText().
  */
 
-import type { Chunk, Paper } from '../corpus/types';
+import { sha256Hex } from '../corpus/hash';
+import type { Chunk, CorpusData, Paper } from '../corpus/types';
+import { cacheKey } from '../store/cache-key';
 
 /**
  * 'chunk': the chunk's own text; 'title+chunk': the paper's title, a space, then the chunk (every
@@ -19,4 +21,28 @@ export function passageText(paper: Paper, chunk: Chunk, mode: PassageMode = DEFA
   // A derived title is the abstract's opening words: prefixing it would only repeat them.
   if (mode === 'chunk' || paper.titleDerived || !paper.title) return chunk.text;
   return `${paper.title} ${chunk.text}`;
+}
+
+/**
+ * The texts to embed for every chunk of a corpus and their vector-cache keys. The key's hash is
+ * over the embedded text itself (title included), so a changed title or passage mode is a miss,
+ * never a stale vector. The app and the bench both build their cache keys here.
+ */
+export function corpusPassages(
+  data: CorpusData,
+  fingerprint: string,
+  mode: PassageMode = DEFAULT_PASSAGES,
+): { texts: string[]; keys: string[] } {
+  const byId = new Map(data.papers.map((p) => [p.id, p]));
+  const version = `${data.chunker.version}+${mode}`;
+  const texts: string[] = [];
+  const keys: string[] = [];
+  for (const chunk of data.chunks) {
+    const paper = byId.get(chunk.paperId);
+    if (!paper) throw new Error(`Chunk of paper "${chunk.paperId}" has no paper in the corpus; rebuild it with "npm run build:corpus".`);
+    const text = passageText(paper, chunk, mode);
+    texts.push(text);
+    keys.push(cacheKey(fingerprint, version, text === chunk.text ? chunk.hash : sha256Hex(text)));
+  }
+  return { texts, keys };
 }

@@ -7,7 +7,8 @@ import { EmbedClient, type DownloadProgress } from '../embed/client';
 import { activeModelId, getModel, type ModelSpec } from '../embed/registry';
 import { modelFingerprint, type ModelInfo } from '../embed/model-info';
 import type { Backend, BackendPreference } from '../embed/protocol';
-import { cacheKey, openVectorStore, type VectorStore } from '../store/vector-store';
+import { openVectorStore, type VectorStore } from '../store/vector-store';
+import { corpusPassages } from '../search/passage';
 import { VectorMatrix } from '../search/vectors';
 import { SearchEngine, type PaperHit } from '../search/engine';
 import { formatUrlState, parseUrlState, type SearchMode, type UrlState } from './url';
@@ -138,7 +139,7 @@ export class Session {
       throw new Error(`The model files are missing on the server (${err.message}). Keyword search still works. Run "npm run setup:model" and rebuild.`);
     });
     const fingerprint = modelFingerprint(this.spec, info);
-    const keys = data.chunks.map((c) => cacheKey(fingerprint, data.chunker.version, c.hash));
+    const { texts: passages, keys } = corpusPassages(data, fingerprint);
 
     if (!this.store) {
       this.store = await openVectorStore({ dims: this.spec.dims });
@@ -172,7 +173,7 @@ export class Session {
     for (let b = 0; b < missing.length; b += BATCH) {
       if (signal.aborted) throw new DOMException('stopped', 'AbortError');
       const rows = missing.slice(b, b + BATCH);
-      const texts = rows.map((i) => data.chunks[i].text);
+      const texts = rows.map((i) => passages[i]);
       const vectors = await client.embed(texts, 'passage', { priority: 0, signal });
       const entries = rows.map((row, j) => ({ key: keys[row], vector: vectors.subarray(j * this.spec.dims, (j + 1) * this.spec.dims) }));
       rows.forEach((row, j) => this.setRow(row, entries[j].vector));
@@ -224,6 +225,15 @@ export class Session {
     }
     this.client = client;
     return client;
+  }
+
+  /**
+   * Embeds texts with the page's own worker and model (loading it if needed): the same vectors the
+   * app ranks with. Used by the e2e tests and the benchmark to compare against Node.
+   */
+  async embedTexts(texts: string[], kind: 'query' | 'passage'): Promise<Float32Array> {
+    const client = await this.ensureClient(this.stopper.signal);
+    return client.embed(texts, kind, { priority: 5 });
   }
 
   private onDownload(p: DownloadProgress): void {
