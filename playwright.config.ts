@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 
 // Playwright cannot download its own browser on these machines: use the system Chromium when
 // there is one (CHROMIUM_PATH or Debian's /usr/bin/chromium), Playwright's own browser otherwise.
-const systemChromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find((p) => p && existsSync(p));
+export const systemChromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find((p) => p && existsSync(p));
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',

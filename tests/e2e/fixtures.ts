@@ -47,8 +47,8 @@ export async function probe(page: Page): Promise<AppProbe> {
 }
 
 /** Waits until every passage has a vector (from the cache or embedded now). */
-export async function waitReady(page: Page): Promise<AppProbe> {
-  await expect(page.getByTestId('ready')).toBeVisible({ timeout: 170_000 });
+export async function waitReady(page: Page, timeout = 170_000): Promise<AppProbe> {
+  await expect(page.getByTestId('ready')).toBeVisible({ timeout });
   return probe(page);
 }
 

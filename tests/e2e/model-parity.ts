@@ -1,0 +1,90 @@
+/**
+ * The real model in the browser: the page's own worker gives the vectors Node gives, and ranks the
+ * PARP paper first. Run by model-wasm.spec.ts and model-webgpu.spec.ts (one browser launch each).
+ */
+import type { Page } from '@playwright/test';
+import type { CorpusData, CorpusManifest } from '../../src/corpus/types';
+import { createEmbedder } from '../../src/embed/embedder';
+import { nodeModelsDir } from '../../src/embed/node';
+import { activeModelId, getModel } from '../../src/embed/registry';
+import { expect, loadCorpus, paperWith, probe, resultTitles, waitReady } from './fixtures';
+
+const spec = getModel(activeModelId());
+
+const SENTENCES = [
+  'A man is eating food.',
+  'A man is eating a piece of bread.',
+  'A man is riding a horse.',
+  'pruning self-supervised speech models for low-resource speech recognition',
+  'Contrastive Language-Image Pre-training (CLIP) is an approach that has advanced research and applications in computer vision.',
+  'ترغب بنشر مسار تعليمي؟ اضغط هنا',
+  '',
+];
+
+async function nodeVectors(kind: 'query' | 'passage'): Promise<Float32Array> {
+  const embedder = await createEmbedder({ spec, modelBase: nodeModelsDir() });
+  try {
+    return await embedder.embed(SENTENCES, kind);
+  } finally {
+    await embedder.dispose();
+  }
+}
+
+async function browserVectors(page: Page, kind: 'query' | 'passage'): Promise<Float32Array> {
+  const flat = await page.evaluate(
+    ([texts, k]) => (window as unknown as { __paperscopeEmbed: (t: string[], k: string) => Promise<number[]> }).__paperscopeEmbed(texts, k),
+    [SENTENCES, kind] as const,
+  );
+  return Float32Array.from(flat);
+}
+
+function cosines(a: Float32Array, b: Float32Array): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < a.length / spec.dims; r++) {
+    let s = 0;
+    for (let i = r * spec.dims; i < (r + 1) * spec.dims; i++) s += a[i] * b[i];
+    out.push(s);
+  }
+  return out;
+}
+
+/**
+ * Serves a smaller corpus: the PARP paper and `others` more, their first chunk each. Software
+ * WebGPU (SwiftShader) is so slow on long batches that Chromium's GPU watchdog can end the browser
+ * on a busy 2-core machine; the backend comparison does not need the whole corpus.
+ */
+async function serveSubset(page: Page, corpus: CorpusData, parpId: string, others: number): Promise<void> {
+  const papers = [corpus.papers.find((p) => p.id === parpId)!, ...corpus.papers.filter((p) => p.id !== parpId).slice(0, others)];
+  const keep = new Set(papers.map((p) => p.id));
+  const chunks = corpus.chunks.filter((c) => keep.has(c.paperId) && c.index === 0);
+  const data: CorpusData = { ...corpus, papers, chunks };
+  await page.route(/\/corpus\/manifest\.json$/, async (route) => {
+    const manifest = (await (await route.fetch()).json()) as CorpusManifest;
+    await route.fulfill({ json: { ...manifest, papers: papers.length, chunks: chunks.length } });
+  });
+  await page.route(/\/corpus\/corpus\.[0-9a-f]+\.json$/, (route) => route.fulfill({ json: data }));
+}
+
+export async function checkBackend(page: Page, backend: 'wasm' | 'webgpu', subset?: number): Promise<void> {
+  const corpus = await loadCorpus(page);
+  const parp = paperWith(corpus, 'Prune-Adjust- Re-Prune');
+  if (subset !== undefined) await serveSubset(page, corpus, parp.id, subset);
+  await page.goto(`/?backend=${backend}`);
+  // Software WebGPU (SwiftShader) runs the model many times slower than WASM.
+  const ready = await waitReady(page, backend === 'webgpu' ? 540_000 : 170_000);
+  expect(ready.backend.name).toBe(backend);
+  await expect(page.getByTestId('backend')).toContainText(backend === 'wasm' ? 'WASM' : 'WebGPU');
+
+  for (const kind of ['passage', 'query'] as const) {
+    const [inBrowser, inNode] = [await browserVectors(page, kind), await nodeVectors(kind)];
+    expect(inBrowser.length).toBe(SENTENCES.length * spec.dims);
+    const cos = cosines(inBrowser, inNode);
+    console.log(`[${backend} vs Node, ${kind}] cosine per sentence: ${cos.map((c) => c.toFixed(5)).join(' ')}`);
+    for (const c of cos) expect(c).toBeGreaterThanOrEqual(0.999);
+  }
+
+  await page.getByRole('searchbox').fill('pruning self-supervised speech models');
+  await page.getByRole('searchbox').press('Enter');
+  await expect.poll(async () => (await resultTitles(page))[0]).toBe(parp.title);
+  expect((await probe(page)).backend.name).toBe(backend);
+}
