@@ -65,6 +65,7 @@ export class Session {
 
   private client: EmbedClient | null = null;
   private clientLoading: Promise<EmbedClient> | null = null;
+  private offlineStarted = false;
   private store: VectorStore | null = null;
   private engine: SearchEngine | null = null;
   private matrix: VectorMatrix | null = null;
@@ -88,7 +89,10 @@ export class Session {
     this.query = initial.q;
     if (initial.mode) this.mode = initial.mode;
     window.addEventListener('popstate', () => this.applyUrl(parseUrlState(location.search)));
-    this.startOffline();
+    window.addEventListener('online', () => (this.online = true));
+    window.addEventListener('offline', () => (this.online = false));
+    // Served by our service worker already: nothing to compete with, and a waiting update shows now.
+    if (navigator.serviceWorker?.controller) this.startOffline();
     try {
       await this.loadCorpus();
     } catch (err) {
@@ -108,6 +112,8 @@ export class Session {
       this.mode = 'keyword';
       this.refresh();
     }
+    await this.clientLoading?.catch(() => undefined);
+    this.startOffline();
   }
 
   /** Stops downloading/embedding; what is embedded so far stays usable and cached. */
@@ -119,7 +125,7 @@ export class Session {
   resume(): void {
     if (this.phase !== 'stopped') return;
     this.stopper = new AbortController();
-    void this.loadVectors().catch((err) => {
+    void this.loadVectors().then(() => this.startOffline(), (err) => {
       if ((err as Error).name !== 'AbortError') {
         this.modelError = (err as Error).message;
         this.phase = 'error';
@@ -400,9 +406,16 @@ export class Session {
 
   // ---- offline copy, storage and notices ------------------------------------------------------
 
+  /**
+   * Registers the service worker. On a first visit that waits until the model and the corpus
+   * vectors are done: its install downloads the same ~50 MB again, which slows the first results,
+   * and in e2e a model load running alongside it failed ("file was not found locally"), as two
+   * concurrent reads of one URL have failed in Chromium before (see embedder.ts).
+   * Not after Stop: the user chose not to download now.
+   */
   private startOffline(): void {
-    window.addEventListener('online', () => (this.online = true));
-    window.addEventListener('offline', () => (this.online = false));
+    if (this.offlineStarted) return;
+    this.offlineStarted = true;
     registerOffline(`${BASE}sw.js`, {
       onStatus: (status, detail) => {
         this.storage.offline = status;

@@ -68,6 +68,11 @@ test('works offline after one visit, and a new deployment is offered, then used 
     await expect(page.getByTestId('offline-ready')).toBeVisible();
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
     expect(await isolated(page)).toBe(true);
+    // Installable: Chromium's own check of manifest, icons and service worker. Test contexts are
+    // incognito-like, which alone keeps the install prompt away.
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    expect(installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito')).toEqual([]);
   });
 
   await test.step('host gone: a reload works from the stored copy, nothing re-embedded', async () => {
