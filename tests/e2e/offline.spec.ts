@@ -73,6 +73,8 @@ test('works offline after one visit, and a new deployment is offered, then used 
     const cdp = await context.newCDPSession(page);
     const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
     expect(installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito')).toEqual([]);
+    // A second DevTools session on the page overrides Playwright's offline emulation while attached.
+    await cdp.detach();
   });
 
   await test.step('host gone: a reload works from the stored copy, nothing re-embedded', async () => {
