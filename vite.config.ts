@@ -1,15 +1,67 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
+import { ISOLATION_HEADERS } from './src/offline/isolation.ts';
+import { describePrecache, missingFromPrecache } from './src/offline/precache-check.ts';
 
 // Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer).
 // A host that cannot send these headers still works, single-threaded.
-const isolationHeaders = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
+const isolationHeaders = { ...ISOLATION_HEADERS };
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [
+    svelte(),
+    VitePWA({
+      // Our own service worker (src/sw.ts) so that cached responses keep the isolation headers.
+      strategies: 'injectManifest',
+      srcDir: 'src',
+      filename: 'sw.ts',
+      // A new build waits until the page accepts it (src/offline/register.ts shows the prompt).
+      registerType: 'prompt',
+      injectRegister: false,
+      // The manifest's icons are in globPatterns already.
+      includeManifestIcons: false,
+      injectManifest: {
+        // A classic script: module service workers are not supported everywhere yet.
+        rollupFormat: 'iife',
+        // Everything the app fetches: shell, corpus, model, runtime. No source maps.
+        // (manifest.webmanifest is added by the plugin itself.)
+        globPatterns: ['**/*.{html,js,css,json,txt,png,svg,onnx,wasm,mjs}'],
+        // assets/*.wasm is onnxruntime's bundled fallback copy, unused: the app points the runtime
+        // at ort/ (wasmPaths), so precaching it would store the same 26 MB twice.
+        globIgnores: ['**/*.map', '**/.setup-*/**', 'assets/*.wasm'],
+        // The model (~23 MB) and the runtime (~27 MB) must fit; the default limit is 2 MiB.
+        maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+        // Vite's assets/ and the corpus data carry content hashes in their names: no revision needed.
+        dontCacheBustURLsMatching: /^(assets\/|corpus\/corpus\.[0-9a-f]{16}\.json$)/,
+        manifestTransforms: [
+          async (entries) => {
+            const missing = missingFromPrecache(entries);
+            if (missing.length > 0) {
+              throw new Error(`The offline precache lacks ${missing.join('; ')}. Run "npm run setup:model" and "npm run build:corpus", then build again.`);
+            }
+            console.log(describePrecache(entries));
+            return { manifest: entries, warnings: [] };
+          },
+        ],
+      },
+      manifest: {
+        name: 'Paperscope',
+        short_name: 'Paperscope',
+        description: 'Semantic search over paper abstracts, running entirely in your browser.',
+        start_url: '.',
+        scope: '.',
+        display: 'standalone',
+        background_color: '#f7f7f5',
+        theme_color: '#2f5fd0',
+        icons: [
+          { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: 'icons/icon-maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+    }),
+  ],
   define: {
     __PAPERSCOPE_MODEL__: JSON.stringify(process.env.PAPERSCOPE_MODEL ?? ''),
   },

@@ -11,6 +11,7 @@ import { openVectorStore, type VectorStore } from '../store/vector-store';
 import { corpusPassages } from '../search/passage';
 import { VectorMatrix } from '../search/vectors';
 import { SearchEngine, type PaperHit } from '../search/engine';
+import { registerOffline, type OfflineStatus } from '../offline/register';
 import { formatUrlState, parseUrlState, type SearchMode, type UrlState } from './url';
 
 const BASE = import.meta.env.BASE_URL;
@@ -40,7 +41,21 @@ export class Session {
   download = $state<{ files: Record<string, { loaded: number; total: number }>; loaded: number; total: number }>({ files: {}, loaded: 0, total: 0 });
   embedding = $state({ done: 0, total: 0, fromCache: 0, embeddedNow: 0, rejected: 0 });
   backend = $state<{ name: Backend | null; reason: string; threads: number }>({ name: null, reason: '', threads: 1 });
-  storage = $state<{ mode: 'indexeddb' | 'memory' | null; usage: number | null; quota: number | null; persisted: boolean | null }>({ mode: null, usage: null, quota: null, persisted: null });
+  /**
+   * Where this site's data lives: vectors (IndexedDB or memory only), the service worker's copy of
+   * app, corpus, model and runtime (offline), and the browser's estimate of the space used.
+   */
+  storage = $state<{
+    mode: 'indexeddb' | 'memory' | null;
+    usage: number | null;
+    quota: number | null;
+    persisted: boolean | null;
+    offline: OfflineStatus | null;
+  }>({ mode: null, usage: null, quota: null, persisted: null, offline: null });
+  /** The browser's idea of connectivity, shown so that "offline" is visibly not an error. */
+  online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
+  /** Set while a new build is installed and waiting; calling it switches to that build. */
+  acceptUpdate = $state.raw<(() => void) | null>(null);
   timings = $state<{ corpusMs: number; modelMs: number; embedMs: number; firstQueryMs: number | null }>({ corpusMs: 0, modelMs: 0, embedMs: 0, firstQueryMs: null });
   modelError = $state<string | null>(null);
 
@@ -50,6 +65,8 @@ export class Session {
   searching = $state(false);
 
   private client: EmbedClient | null = null;
+  private clientLoading: Promise<EmbedClient> | null = null;
+  private offlineStarted = false;
   private store: VectorStore | null = null;
   private engine: SearchEngine | null = null;
   private matrix: VectorMatrix | null = null;
@@ -73,6 +90,10 @@ export class Session {
     this.query = initial.q;
     if (initial.mode) this.mode = initial.mode;
     window.addEventListener('popstate', () => this.applyUrl(parseUrlState(location.search)));
+    window.addEventListener('online', () => (this.online = true));
+    window.addEventListener('offline', () => (this.online = false));
+    // Served by our service worker already: nothing to compete with, and a waiting update shows now.
+    if (navigator.serviceWorker?.controller) this.startOffline();
     try {
       await this.loadCorpus();
     } catch (err) {
@@ -92,6 +113,8 @@ export class Session {
       this.mode = 'keyword';
       this.refresh();
     }
+    await this.clientLoading?.catch(() => undefined);
+    this.startOffline();
   }
 
   /** Stops downloading/embedding; what is embedded so far stays usable and cached. */
@@ -103,7 +126,7 @@ export class Session {
   resume(): void {
     if (this.phase !== 'stopped') return;
     this.stopper = new AbortController();
-    void this.loadVectors().catch((err) => {
+    void this.loadVectors().then(() => this.startOffline(), (err) => {
       if ((err as Error).name !== 'AbortError') {
         this.modelError = (err as Error).message;
         this.phase = 'error';
@@ -161,6 +184,14 @@ export class Session {
     this.refresh();
     if (missing.length === 0) {
       this.phase = 'ready';
+      // Every passage came from the cache, but queries still need the model: load it now, and
+      // re-rank whatever is on screen once it is there.
+      void this.ensureClient(signal).then(
+        () => this.refresh(),
+        (err: Error) => {
+          if (err.name !== 'AbortError') this.modelError = err.message;
+        },
+      );
       return;
     }
 
@@ -191,8 +222,16 @@ export class Session {
     void this.estimateStorage();
   }
 
-  private async ensureClient(signal: AbortSignal): Promise<EmbedClient> {
-    if (this.client) return this.client;
+  /** The one model load: concurrent callers share it; a failed or stopped load can be retried. */
+  private ensureClient(signal: AbortSignal): Promise<EmbedClient> {
+    if (this.client) return Promise.resolve(this.client);
+    this.clientLoading ??= this.loadClient(signal).finally(() => {
+      this.clientLoading = null;
+    });
+    return this.clientLoading;
+  }
+
+  private async loadClient(signal: AbortSignal): Promise<EmbedClient> {
     const worker = new Worker(new URL('../embed/worker.ts', import.meta.url), { type: 'module' });
     const client = new EmbedClient(worker);
     client.onDownload = (p) => this.onDownload(p);
@@ -333,8 +372,10 @@ export class Session {
     this.searching = true;
     try {
       let vector: Float32Array | undefined;
-      if (mode !== 'keyword' && this.client) {
-        vector = await this.client.embed([q], 'query', { priority: 10 });
+      // A query typed while the model still loads waits for it rather than falling back to words.
+      const client = mode === 'keyword' ? null : (this.client ?? (await this.clientLoading?.catch(() => null)) ?? null);
+      if (client) {
+        vector = await client.embed([q], 'query', { priority: 10 });
       }
       if (seq !== this.searchSeq) return;
       const hits = this.engine!.search({ text: q, vector }, { mode: vector ? mode : 'keyword', k: 20, rows: this.filled });
@@ -373,7 +414,34 @@ export class Session {
     else history.replaceState(null, '', next);
   }
 
-  // ---- storage and notices --------------------------------------------------------------------
+  // ---- offline copy, storage and notices ------------------------------------------------------
+
+  /**
+   * Registers the service worker. On a first visit that waits until the model and the corpus
+   * vectors are done: its install downloads the same ~50 MB again, which slows the first results,
+   * and in e2e a model load running alongside it failed ("file was not found locally"), as two
+   * concurrent reads of one URL have failed in Chromium before (see embedder.ts).
+   * Not after Stop: the user chose not to download now.
+   */
+  private startOffline(): void {
+    if (this.offlineStarted) return;
+    this.offlineStarted = true;
+    registerOffline(`${BASE}sw.js`, {
+      onStatus: (status, detail) => {
+        this.storage.offline = status;
+        if (detail) this.notify(detail);
+        if (status === 'ready') void this.estimateStorage();
+      },
+      onUpdateReady: (accept) => {
+        this.acceptUpdate = accept;
+      },
+    });
+  }
+
+  /** Later: the prompt goes away; the new build takes over once every Paperscope tab is closed. */
+  postponeUpdate(): void {
+    this.acceptUpdate = null;
+  }
 
   private async estimateStorage(): Promise<void> {
     if (!navigator.storage?.estimate) return;

@@ -1,0 +1,34 @@
+/**
+ * Build-time check of the precache manifest (a Workbox manifestTransform): the app is only usable
+ * offline if the shell, the corpus, the model and the runtime are all in it. workbox-build merely
+ * warns when it skips a file (too big, pattern missed); here that fails the build instead.
+ */
+export interface PrecacheEntry {
+  url: string;
+  size: number;
+  revision?: string | null;
+}
+
+export const REQUIRED_PRECACHE: ReadonlyArray<{ what: string; pattern: RegExp }> = [
+  { what: 'the page (index.html)', pattern: /^index\.html$/ },
+  { what: 'the corpus manifest (corpus/manifest.json)', pattern: /^corpus\/manifest\.json$/ },
+  { what: 'the corpus data (corpus/corpus.<hash>.json)', pattern: /^corpus\/corpus\.[0-9a-f]{16}\.json$/ },
+  { what: 'the model description (models/<Org>/<name>/paperscope-model.json)', pattern: /^models\/.+\/paperscope-model\.json$/ },
+  { what: 'the model weights (models/<Org>/<name>/onnx/*.onnx)', pattern: /^models\/.+\.onnx$/ },
+  { what: 'the ONNX runtime (ort/*.wasm)', pattern: /^ort\/.+\.wasm$/ },
+  { what: 'the ONNX runtime loader (ort/*.mjs)', pattern: /^ort\/.+\.mjs$/ },
+];
+
+/** Names of required parts the manifest lacks; empty when complete. */
+export function missingFromPrecache(entries: readonly PrecacheEntry[]): string[] {
+  return REQUIRED_PRECACHE.filter(({ pattern }) => !entries.some((e) => pattern.test(e.url))).map(({ what }) => what);
+}
+
+/** One line per file, largest first, for the build log. */
+export function describePrecache(entries: readonly PrecacheEntry[]): string {
+  const total = entries.reduce((n, e) => n + e.size, 0);
+  const lines = [...entries]
+    .sort((a, b) => b.size - a.size || a.url.localeCompare(b.url))
+    .map((e) => `  ${(e.size / 1024).toFixed(1).padStart(10)} KiB  ${e.url}`);
+  return `precache: ${entries.length} files, ${(total / 1024 / 1024).toFixed(2)} MiB\n${lines.join('\n')}`;
+}
