@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { ISOLATION_HEADERS } from './src/offline/isolation.ts';
@@ -8,9 +8,37 @@ import { describePrecache, missingFromPrecache } from './src/offline/precache-ch
 // A host that cannot send these headers still works, single-threaded.
 const isolationHeaders = { ...ISOLATION_HEADERS };
 
+/**
+ * Content-Security-Policy of the built page (a meta tag, so it holds on any static host): nothing
+ * from another origin, no inline script, no eval; 'wasm-unsafe-eval' is what WebAssembly needs.
+ * Inline styles stay allowed for Svelte's style directives. The dev server is left without it (HMR).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "style-src 'self' 'unsafe-inline'",
+  "font-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+].join('; ');
+
+function contentSecurityPolicy(): Plugin {
+  return {
+    name: 'paperscope-csp',
+    apply: 'build',
+    transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' }],
+  };
+}
+
 export default defineConfig({
   plugins: [
     svelte(),
+    contentSecurityPolicy(),
     VitePWA({
       // Our own service worker (src/sw.ts) so that cached responses keep the isolation headers.
       strategies: 'injectManifest',
