@@ -33,10 +33,12 @@ export interface EvalArgs {
   runDir: string;
   limitQueries?: number;
   compare: boolean;
+  /** passage modes --compare embeds and compares (default all) */
+  compareModes?: PassageMode[];
   cacheDir: string;
 }
 
-const USAGE = 'Usage: npm run eval -- --dataset <BEIR folder> [--split test] [--json out.json] [--run-dir dir] [--limit-queries N] [--compare]';
+const USAGE = 'Usage: npm run eval -- --dataset <BEIR folder> [--split test] [--json out.json] [--run-dir dir] [--limit-queries N] [--compare [--compare-modes chunk,title+chunk,whole]]';
 
 export function parseArgs(argv: string[]): EvalArgs {
   const args: Partial<EvalArgs> = { split: 'test', compare: false };
@@ -53,6 +55,12 @@ export function parseArgs(argv: string[]): EvalArgs {
     else if (a === '--run-dir') args.runDir = value();
     else if (a === '--cache-dir') args.cacheDir = value();
     else if (a === '--compare') args.compare = true;
+    else if (a === '--compare-modes') {
+      const modes = value().split(',') as PassageMode[];
+      const bad = modes.find((m) => !['chunk', 'title+chunk', 'whole'].includes(m));
+      if (bad) throw new Error(`--compare-modes takes chunk, title+chunk and/or whole, got "${bad}".`);
+      args.compareModes = modes;
+    }
     else if (a === '--limit-queries') {
       const n = Number(value());
       if (!Number.isInteger(n) || n <= 0) throw new Error(`--limit-queries must be a positive integer, got "${argv[i]}".`);
@@ -67,6 +75,7 @@ export function parseArgs(argv: string[]): EvalArgs {
     runDir: args.runDir ?? join('.cache', 'eval', 'runs'),
     limitQueries: args.limitQueries,
     compare: args.compare!,
+    compareModes: args.compareModes,
     cacheDir: args.cacheDir ?? join('.cache', 'eval'),
   };
 }
@@ -401,7 +410,7 @@ export async function runEval(args: EvalArgs, deps: EvalDeps): Promise<EvalRepor
   };
 
   if (args.compare) {
-    result.comparisons = await compare(ds, data, beirIds, paperIndex, queryVectors, passages, deps);
+    result.comparisons = await compare(ds, data, beirIds, paperIndex, queryVectors, passages, deps, args.compareModes);
   }
   timings.totalMs = performance.now() - t0;
   return result;
@@ -431,6 +440,7 @@ async function compare(
   queryVectors: Float32Array,
   passages: (mode: PassageMode) => Promise<{ corpus: CorpusData; matrix: VectorMatrix }>,
   deps: EvalDeps,
+  modes: PassageMode[] = ['chunk', 'title+chunk', 'whole'],
 ): Promise<ComparisonRow[]> {
   const rows: ComparisonRow[] = [];
   const score = (group: string, option: string, settings: EngineSettings, method: Method, corpus: CorpusData, matrix: VectorMatrix) => {
@@ -440,7 +450,7 @@ async function compare(
     rows.push({ group, option, metrics });
     deps.log(`${group.padEnd(34)} ${option.padEnd(36)} ${formatMetrics(metrics)}`);
   };
-  const modes: PassageMode[] = ['chunk', 'title+chunk', 'whole'];
+  if (!modes.includes(DEFAULT_PASSAGES)) modes = [...modes, DEFAULT_PASSAGES];
   const built = new Map<PassageMode, { corpus: CorpusData; matrix: VectorMatrix }>();
   for (const mode of modes) built.set(mode, await passages(mode));
   for (const mode of modes) {

@@ -231,7 +231,24 @@ export class Session {
     return this.clientLoading;
   }
 
+  /**
+   * Loads the model, trying again after a pause when a load fails: Chromium can fail a large
+   * response that the service worker's install is fetching at the same moment (seen on the reload
+   * right after a first visit), and a flaky network fails the same way. A missing file fails every time.
+   */
   private async loadClient(signal: AbortSignal): Promise<EmbedClient> {
+    const pauses = [1_000, 4_000];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.loadClientOnce(signal);
+      } catch (err) {
+        if (signal.aborted || (err as Error).name === 'AbortError' || attempt >= pauses.length) throw err;
+        await new Promise((resolve) => setTimeout(resolve, pauses[attempt]));
+      }
+    }
+  }
+
+  private async loadClientOnce(signal: AbortSignal): Promise<EmbedClient> {
     const worker = new Worker(new URL('../embed/worker.ts', import.meta.url), { type: 'module' });
     const client = new EmbedClient(worker);
     client.onDownload = (p) => this.onDownload(p);

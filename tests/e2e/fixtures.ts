@@ -37,7 +37,7 @@ export function paperWith(corpus: CorpusData, needle: string) {
 
 export interface AppProbe {
   timings: { corpusMs: number; modelMs: number; embedMs: number; firstQueryMs: number | null };
-  embedding: { done: number; total: number; fromCache: number; embeddedNow: number };
+  embedding: { done: number; total: number; fromCache: number; embeddedNow: number; rejected: number };
   backend: { name: string | null; reason: string };
   phase: string;
 }
