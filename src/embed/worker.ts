@@ -39,8 +39,15 @@ async function load(backend: Backend): Promise<Embedder> {
     device: backend,
     modelBase: init.modelBase,
     wasmPaths: init.wasmPaths,
+    threads: threadCount(init),
     onDownloadProgress: (p) => post({ type: 'download', payload: p }),
   });
+}
+
+/** Threads need SharedArrayBuffer, i.e. cross-origin isolation; without it ORT runs one. */
+function threadCount(payload: InitPayload): number {
+  if (!self.crossOriginIsolated) return 1;
+  return payload.threads ?? Math.min(4, navigator.hardwareConcurrency || 1);
 }
 
 async function timeEmbedding(e: Embedder): Promise<number> {
@@ -62,7 +69,7 @@ async function webgpuAdapter(): Promise<boolean> {
 
 async function start(payload: InitPayload): Promise<void> {
   init = payload;
-  const threads = (self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1);
+  const threads = threadCount(payload);
   const pref = payload.preference;
   const wantGpu = pref === 'webgpu' || (pref === 'auto' && payload.rememberedBackend !== 'wasm');
   if (wantGpu && (await webgpuAdapter())) {
