@@ -57,7 +57,6 @@ export class Session {
   private searchSeq = 0;
   private debounce: ReturnType<typeof setTimeout> | null = null;
   private papersById = new Map<string, Paper>();
-  private started = performance.now();
 
   get semanticAvailable(): boolean {
     return this.embedding.done > 0;
@@ -160,6 +159,12 @@ export class Session {
     this.refresh();
     if (missing.length === 0) {
       this.phase = 'ready';
+      // Every passage came from the cache, but a query still needs the model: without it the
+      // first search of a warm visit would silently be keyword-only.
+      const t0 = performance.now();
+      await this.ensureClient(signal);
+      this.timings.modelMs = performance.now() - t0;
+      this.refresh();
       return;
     }
 
@@ -329,7 +334,8 @@ export class Session {
       if (seq !== this.searchSeq) return;
       const hits = this.engine!.search({ text: q, vector }, { mode: vector ? mode : 'keyword', k: 20, rows: this.filled });
       this.results = { kind: 'query', query: q, likePaper: null, hits, mode: vector ? mode : 'keyword', ms: performance.now() - t0, coverage: this.coverage() };
-      if (this.timings.firstQueryMs === null && vector) this.timings.firstQueryMs = performance.now() - this.started;
+      // performance.now() counts from navigation start: "after page open", script loading included.
+      if (this.timings.firstQueryMs === null && vector) this.timings.firstQueryMs = performance.now();
     } catch (err) {
       if (seq === this.searchSeq) this.notify(`Search failed: ${(err as Error).message}`);
     } finally {
