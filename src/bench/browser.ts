@@ -135,13 +135,14 @@ export async function openApp(page: Page, query: string): Promise<StartFigures> 
 
 /**
  * Types each query into the search box and presses Enter, one after the other; returns, per
- * query, the time from the keystroke to its semantic results being in the DOM.
+ * query, the time from the keystroke to its semantic results being in the DOM (totalMs) and the
+ * app's own search time within it (searchMs: query embedding in the worker + ranking).
  */
-export async function queryLatencies(page: Page, queries: string[]): Promise<number[]> {
+export async function queryLatencies(page: Page, queries: string[]): Promise<{ totalMs: number; searchMs: number }[]> {
   return page.evaluate(async (qs) => {
     const input = document.querySelector<HTMLInputElement>('input[type=search]');
     if (!input) throw new Error('queryLatencies: no search box on the page');
-    const times: number[] = [];
+    const times: { totalMs: number; searchMs: number }[] = [];
     for (const q of qs) {
       const done = new Promise<ResultsEvent>((resolve) => {
         const on = (e: Event) => {
@@ -158,7 +159,7 @@ export async function queryLatencies(page: Page, queries: string[]): Promise<num
       input.dispatchEvent(new Event('input', { bubbles: true }));
       input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
       const d = await done;
-      times.push(d.renderedAt - t0);
+      times.push({ totalMs: d.renderedAt - t0, searchMs: d.ms });
     }
     return times;
   }, queries);

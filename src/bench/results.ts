@@ -18,10 +18,13 @@ export interface BenchResults {
   queryP50Ms: number;
   queryP95Ms: number;
   queries: number;
+  /** median of the app's search time alone (query embedding + ranking, no rendering) */
+  querySearchP50Ms: number;
   arxiv10k: {
     queryP50Ms: number;
     queryP95Ms: number;
     queries: number;
+    querySearchP50Ms: number;
     papers: number;
     chunks: number;
     warmStartMs: number;
@@ -35,8 +38,9 @@ export interface BenchResults {
     naiveChunksPerSec: number;
     backend: string;
     threads: number;
-    /** the same browser run with one WASM thread: onnxruntime-web's default on 2 cores */
-    browserOneThreadChunksPerSec: number;
+    /** the same measurement with another WASM thread count (all cores when the app uses one) */
+    altThreads: number;
+    browserAltThreadsChunksPerSec: number;
     webgpuChunksPerSec: number | null;
     webgpuNote: string;
     chunks: number;
@@ -68,15 +72,15 @@ export function formatTable(r: BenchResults): string {
   const c = r.cold;
   rows.push(['Cold start (empty cache) → results', ms(r.coldStartMs), `corpus ${ms(c.corpusMs)} · model load ${ms(c.modelMs)} · embed ${c.chunks} passages ${ms(c.embedMs)} · query ${ms(c.queryMs)} · other ${ms(c.otherMs)}`, '']);
   rows.push(['Warm start (cache filled) → results', ms(r.warmStartMs), `model load ${ms(r.warm.modelMs)}; passages embedded: ${r.warmChunksEmbedded}`, `< ${TARGETS.warmStartMs} ms: ${verdict(r.warmStartMs < TARGETS.warmStartMs && r.warmChunksEmbedded === 0)}`]);
-  rows.push([`Query p50 / p95, seeds (${r.queries} queries)`, `${ms(r.queryP50Ms)} / ${ms(r.queryP95Ms)}`, 'embed query + rank + render', `p50 < ${TARGETS.queryP50Ms} ms: ${verdict(r.queryP50Ms < TARGETS.queryP50Ms)}`]);
+  rows.push([`Query p50 / p95, seeds (${r.queries} queries)`, `${ms(r.queryP50Ms)} / ${ms(r.queryP95Ms)}`, `of which embed query + rank (p50) ${ms(r.querySearchP50Ms)}, the rest rendering`, `p50 < ${TARGETS.queryP50Ms} ms: ${verdict(r.queryP50Ms < TARGETS.queryP50Ms)}`]);
   const a = r.arxiv10k;
-  rows.push([`Query p50 / p95, arXiv ${a.papers} papers (${a.chunks} passages, ${a.queries} queries)`, `${ms(a.queryP50Ms)} / ${ms(a.queryP95Ms)}`, `warm start ${ms(a.warmStartMs)}${a.vectors === 'random' ? ` · vectors: random stand-ins (Node embedded ${a.embeddedInNode}/${a.chunks} so far)` : ''}`, '']);
+  rows.push([`Query p50 / p95, arXiv ${a.papers} papers (${a.chunks} passages, ${a.queries} queries)`, `${ms(a.queryP50Ms)} / ${ms(a.queryP95Ms)}`, `embed query + rank (p50) ${ms(a.querySearchP50Ms)} · warm start ${ms(a.warmStartMs)}${a.vectors === 'random' ? ` · vectors: random stand-ins (Node embedded ${a.embeddedInNode}/${a.chunks} so far)` : ''}`, '']);
   const e = r.embed;
   const share = ratio(e.browserChunksPerSec, e.nativeChunksPerSec);
   rows.push([
-    `Embedding, browser ${e.backend} ${e.threads} threads (${e.chunks} passages)`,
+    `Embedding, browser ${e.backend} ${e.threads} thread(s) (${e.chunks} passages)`,
     perSec(e.browserChunksPerSec),
-    `native Node ${perSec(e.nativeChunksPerSec)} (${x(share)}) · 1 thread ${perSec(e.browserOneThreadChunksPerSec)} (${x(ratio(e.browserChunksPerSec, e.browserOneThreadChunksPerSec))} faster) · naive 1/call ${perSec(e.naiveChunksPerSec)} (${x(ratio(e.browserChunksPerSec, e.naiveChunksPerSec))} faster)`,
+    `native Node ${perSec(e.nativeChunksPerSec)} (${x(share)}) · ${e.altThreads} thread(s) ${perSec(e.browserAltThreadsChunksPerSec)} (default ${x(ratio(e.browserChunksPerSec, e.browserAltThreadsChunksPerSec))} as fast) · naive 1/call ${perSec(e.naiveChunksPerSec)} (${x(ratio(e.browserChunksPerSec, e.naiveChunksPerSec))} faster)`,
     `≥ ${TARGETS.embedRatio}× native: ${verdict(share != null && share >= TARGETS.embedRatio)}`,
   ]);
   rows.push(['Embedding, WebGPU', perSec(e.webgpuChunksPerSec), e.webgpuNote, '']);

@@ -32,10 +32,7 @@ export interface EmbedderConfig {
   device?: Device; // Node: 'cpu' (onnxruntime-node); browser: 'wasm' | 'webgpu'
   modelBase: string; // Node: absolute path of public/models/ ; browser: '/models/' URL path
   wasmPaths?: string; // browser: URL prefix of the self-hosted onnxruntime-web files ('/ort/')
-  /**
-   * browser: WASM threads. Left unset, onnxruntime-web picks ceil(cores / 2), i.e. ONE thread on
-   * a 2-core machine: half of what Node uses there (measured by npm run bench).
-   */
+  /** browser: WASM threads; unset, onnxruntime-web picks ceil(cores / 2), at most 4. */
   threads?: number;
   onDownloadProgress?: (p: { file: string; loaded: number; total: number }) => void;
 }

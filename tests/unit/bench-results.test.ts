@@ -11,14 +11,16 @@ function sample(): BenchResults {
     queryP50Ms: 30,
     queryP95Ms: 60,
     queries: 120,
-    arxiv10k: { queryP50Ms: 45, queryP95Ms: 80, queries: 120, papers: 10000, chunks: 20863, warmStartMs: 2500, vectors: 'random', embeddedInNode: 4096 },
+    querySearchP50Ms: 20,
+    arxiv10k: { queryP50Ms: 45, queryP95Ms: 80, queries: 120, querySearchP50Ms: 30, papers: 10000, chunks: 20863, warmStartMs: 2500, vectors: 'random', embeddedInNode: 4096 },
     embed: {
       browserChunksPerSec: 10,
       nativeChunksPerSec: 25,
       naiveChunksPerSec: 5,
       backend: 'wasm',
       threads: 2,
-      browserOneThreadChunksPerSec: 6,
+      altThreads: 2,
+      browserAltThreadsChunksPerSec: 6,
       webgpuChunksPerSec: null,
       webgpuNote: 'no WebGPU: no adapter',
       chunks: 25,
@@ -40,7 +42,7 @@ describe('bench table', () => {
     const table = formatTable(sample());
     const row = (start: string) => table.split('\n').find((l) => l.startsWith(`| ${start}`)) ?? '';
     expect(row('Warm start')).toContain('met');
-    expect(row('Query p50 / p95, seeds')).toMatch(/30\.0 ms \/ 60\.0 ms.*met/);
+    expect(row('Query p50 / p95, seeds')).toMatch(/30\.0 ms \/ 60\.0 ms.*embed query \+ rank \(p50\) 20\.0 ms.*met/);
     expect(row('Embedding, browser')).toMatch(/native Node 25\.0\/s \(0\.40×\).*MISSED/);
     expect(row('Rank top-20 of 100,000')).toMatch(/12\.0 ms.*naive 120 ms \(10×.*floor 6\.0 ms \(top-k = 2\.00× floor\).*met/);
     expect(row('Query p50 / p95, arXiv')).toContain('random stand-ins (Node embedded 4096/20863 so far)');
