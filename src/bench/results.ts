@@ -44,8 +44,11 @@ export interface BenchResults {
     webgpuChunksPerSec: number | null;
     webgpuNote: string;
     chunks: number;
+    /** one-time costs: worker start + model load, and the first (2-passage) inference */
     browserLoadMs: number;
     browserFirstCallMs: number;
+    nativeLoadMs: number;
+    nativeFirstCallMs: number;
   };
   rank: Record<RankSize, { topkMs: number; naiveMs: number; floorMs: number }>;
   memory: { seedsHeapBytes: number; seedsIdbBytes: number | null; arxiv10kHeapBytes: number; arxiv10kIdbBytes: number | null };
@@ -83,6 +86,7 @@ export function formatTable(r: BenchResults): string {
     `native Node ${perSec(e.nativeChunksPerSec)} (${x(share)}) · ${e.altThreads} thread(s) ${perSec(e.browserAltThreadsChunksPerSec)} (default ${x(ratio(e.browserChunksPerSec, e.browserAltThreadsChunksPerSec))} as fast) · naive 1/call ${perSec(e.naiveChunksPerSec)} (${x(ratio(e.browserChunksPerSec, e.naiveChunksPerSec))} faster)`,
     `≥ ${TARGETS.embedRatio}× native: ${verdict(share != null && share >= TARGETS.embedRatio)}`,
   ]);
+  rows.push(['Embedding, one-time costs (browser)', `load ${ms(e.browserLoadMs)} · first call ${ms(e.browserFirstCallMs)}`, `Node: load ${ms(e.nativeLoadMs)} · first call ${ms(e.nativeFirstCallMs)}`, '']);
   rows.push(['Embedding, WebGPU', perSec(e.webgpuChunksPerSec), e.webgpuNote, '']);
   for (const n of ['10000', '100000', '300000'] as RankSize[]) {
     const k = r.rank[n];

@@ -162,13 +162,16 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     // The app's default against the other sensible count: every core when the default is one.
     const cores = cpus().length;
     const nativeRuns: number[] = [];
+    const nativeOnce: { loadMs: number; firstCallMs: number }[] = [];
     for (let round = 0; round < 2; round++) {
       log(`embedding ${texts.length} seed passages, round ${round + 1}/2: browser (app default threads), browser (other thread count), Node native`);
       const app = await embedInPage(browser, baseURL, texts, { preference: 'wasm', perCall: APP_CALL_SIZE, reps: 2 });
       wasm.push(app);
       const other = app.threads === 1 ? Math.min(4, cores) : 1;
       altThreads.push(await embedInPage(browser, baseURL, texts, { preference: 'wasm', threads: other, perCall: APP_CALL_SIZE, reps: 2 }));
-      nativeRuns.push(...(await nativeEmbedding(spec, texts, APP_CALL_SIZE, 2)).runMs);
+      const native = await nativeEmbedding(spec, texts, APP_CALL_SIZE, 2);
+      nativeRuns.push(...native.runMs);
+      nativeOnce.push(native);
     }
     log('embedding one passage per call (naive pipeline)');
     const naive = await embedInPage(browser, baseURL, texts, { preference: 'wasm', perCall: 1, reps: 1 });
@@ -218,6 +221,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
         chunks: texts.length,
         browserLoadMs: median(wasm.map((w) => w.loadMs)),
         browserFirstCallMs: median(wasm.map((w) => w.firstCallMs)),
+        nativeLoadMs: median(nativeOnce.map((n) => n.loadMs)),
+        nativeFirstCallMs: median(nativeOnce.map((n) => n.firstCallMs)),
       },
       rank,
       memory: { seedsHeapBytes, seedsIdbBytes, arxiv10kHeapBytes: arxivHeapBytes, arxiv10kIdbBytes: arxivIdbBytes },

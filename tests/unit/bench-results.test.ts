@@ -26,6 +26,8 @@ function sample(): BenchResults {
       chunks: 25,
       browserLoadMs: 1500,
       browserFirstCallMs: 300,
+      nativeLoadMs: 900,
+      nativeFirstCallMs: 100,
     },
     rank: {
       '10000': { topkMs: 1, naiveMs: 10, floorMs: 0.5 },
