@@ -193,7 +193,7 @@ export async function embedInPage(
   browser: Browser,
   baseURL: string,
   texts: string[],
-  options: { preference: BackendPreference; threads?: number; perCall: number; reps: number },
+  options: { preference: BackendPreference; threads?: number; perCall: number; reps: number; wasmPaths?: string },
 ): Promise<EmbedFigures> {
   const context = await newContext(browser, baseURL);
   try {

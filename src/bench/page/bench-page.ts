@@ -101,7 +101,10 @@ async function rank(n: number, reps: number, k = 20): Promise<RankFigures> {
  * Embedding throughput through the app's own worker and client. `perCall` texts go in each
  * embed() call: the app sends 16 passages per call; 1 is the naive one-chunk-per-call pipeline.
  */
-async function embed(texts: string[], options: { preference: BackendPreference; threads?: number; perCall: number; reps: number }): Promise<EmbedFigures> {
+async function embed(
+  texts: string[],
+  options: { preference: BackendPreference; threads?: number; perCall: number; reps: number; wasmPaths?: string },
+): Promise<EmbedFigures> {
   const t0 = performance.now();
   const worker = new Worker(new URL('../../embed/worker.ts', import.meta.url), { type: 'module' });
   const client = new EmbedClient(worker);
@@ -109,7 +112,8 @@ async function embed(texts: string[], options: { preference: BackendPreference; 
     const ready = await client.init({
       modelId: spec.id,
       modelBase: `${BASE}models/`,
-      wasmPaths: `${BASE}ort/`,
+      // another onnxruntime-web build can be compared by serving it under another prefix
+      wasmPaths: options.wasmPaths ?? `${BASE}ort/`,
       preference: options.preference,
       threads: options.threads,
     });
