@@ -32,6 +32,8 @@ export interface EmbedderConfig {
   device?: Device; // Node: 'cpu' (onnxruntime-node); browser: 'wasm' | 'webgpu'
   modelBase: string; // Node: absolute path of public/models/ ; browser: '/models/' URL path
   wasmPaths?: string; // browser: URL prefix of the self-hosted onnxruntime-web files ('/ort/')
+  /** browser: WASM threads; unset, onnxruntime-web picks ceil(cores / 2), at most 4. */
+  threads?: number;
   onDownloadProgress?: (p: { file: string; loaded: number; total: number }) => void;
 }
 
@@ -146,8 +148,12 @@ function configureEnvironment(config: EmbedderConfig): void {
     if (!config.wasmPaths) {
       throw new Error('createEmbedder: wasmPaths is required in the browser (else onnxruntime-web loads from a CDN).');
     }
-    const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown } };
-    if (onnx.wasm) onnx.wasm.wasmPaths = config.wasmPaths;
+    const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number } };
+    if (onnx.wasm) {
+      onnx.wasm.wasmPaths = config.wasmPaths;
+      // Read once, when the runtime first starts in this worker.
+      if (config.threads !== undefined) onnx.wasm.numThreads = Math.max(1, Math.floor(config.threads));
+    }
     // The service worker caches model files under content hashes; transformers.js' own URL-keyed
     // cache would keep serving old weights after a model change, so it stays off.
     env.useBrowserCache = false;

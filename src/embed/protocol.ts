@@ -10,6 +10,8 @@ export interface InitPayload {
   preference: BackendPreference;
   /** A previous probe's verdict for this device, so the probe runs once. */
   rememberedBackend?: Backend;
+  /** WASM threads; default: half the cores (at most 4) when cross-origin isolated, else 1. */
+  threads?: number;
 }
 
 export interface ProbeResult {

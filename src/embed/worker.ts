@@ -39,8 +39,20 @@ async function load(backend: Backend): Promise<Embedder> {
     device: backend,
     modelBase: init.modelBase,
     wasmPaths: init.wasmPaths,
+    threads: threadCount(init),
     onDownloadProgress: (p) => post({ type: 'download', payload: p }),
   });
+}
+
+/**
+ * Threads need SharedArrayBuffer, i.e. cross-origin isolation; without it ORT runs one. The
+ * default is onnxruntime-web's own (half the cores, at most 4), now stated so that the number
+ * reported is the number used: on the 2-core bench machine, shared with other work, 2 threads
+ * embedded slower than 1 in the same run (npm run bench, README "Performance").
+ */
+function threadCount(payload: InitPayload): number {
+  if (!self.crossOriginIsolated) return 1;
+  return payload.threads ?? Math.min(4, Math.ceil((navigator.hardwareConcurrency || 1) / 2));
 }
 
 async function timeEmbedding(e: Embedder): Promise<number> {
@@ -62,7 +74,7 @@ async function webgpuAdapter(): Promise<boolean> {
 
 async function start(payload: InitPayload): Promise<void> {
   init = payload;
-  const threads = (self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1);
+  const threads = threadCount(payload);
   const pref = payload.preference;
   const wantGpu = pref === 'webgpu' || (pref === 'auto' && payload.rememberedBackend !== 'wasm');
   if (wantGpu && (await webgpuAdapter())) {

@@ -34,6 +34,8 @@ test.describe('search app', () => {
     expect(second.embedding.embeddedNow).toBe(0);
     expect(second.embedding.fromCache).toBe(corpus.chunks.length);
     await expect(page.getByTestId('from-cache')).toHaveText(`${corpus.chunks.length} passages from cache`);
+    // a warm visit still loads the model: its results are semantic (hybrid), not keyword-only
+    await expect(page.getByTestId('result-meta')).toContainText('hybrid');
     await expect.poll(async () => (await resultTitles(page))[0]).toBe(parp.title);
     await shot(page, '03-reload-from-cache');
   });

@@ -1,0 +1,270 @@
+/**
+ * Node-only: the whole benchmark, in order — build and serve the app (plus the bench page), then
+ * every measurement next to its baseline in the same run. Returns the figures; printing is the
+ * CLI's job.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from '@playwright/test';
+import { build, preview, type PreviewServer } from 'vite';
+import type { CorpusData, CorpusManifest } from '../corpus/types';
+import { modelFingerprint } from '../embed/model-info';
+import { nodeModelsDir, readModelInfo, repoRoot } from '../embed/node';
+import { activeModelId, getModel, type ModelSpec } from '../embed/registry';
+import { corpusPassages } from '../search/passage';
+import { arxivSlice, sliceVectors } from './arxiv-slice';
+import { embedInPage, fillCache, heapSampler, newContext, openApp, queryLatencies, rankInPage, recordResults, routeCorpus, storageUsage } from './browser';
+import { nativeEmbedding } from './native';
+import type { EmbedFigures } from './page/bench-page';
+import type { BenchResults, RankSize } from './results';
+import { median, percentile } from './stats';
+
+export interface BenchOptions {
+  port: number;
+  arxivFile: string;
+  arxivPapers: number;
+  queries: number;
+  /** stop embedding the arXiv slice in Node after this long (the rest waits for the next run) */
+  arxivEmbedBudgetMs: number;
+  /** skip the vite build (dist/ from an earlier bench run) */
+  noBuild: boolean;
+  log: (line: string) => void;
+}
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
+const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
+const WEBGPU_TIMEOUT_MS = 120_000;
+/** passages per embed() call: what the app's session sends to the worker */
+const APP_CALL_SIZE = 16;
+
+function systemChromium(): string | undefined {
+  return [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find((p) => p && existsSync(p));
+}
+
+function run(cmd: string, args: string[], cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 || code === 3 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited with ${code}:\n${out}`))));
+  });
+}
+
+/** The app as users get it (vite build of index.html) plus the bench page, in dist/. */
+async function buildSite(root: string, log: BenchOptions['log']): Promise<void> {
+  log('building the seeds corpus and the site (vite build, with the bench page)');
+  await run(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src', 'cli', 'build-corpus.ts')], root);
+  await build({
+    root,
+    configFile: join(root, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { rollupOptions: { input: { main: join(root, 'index.html'), bench: join(root, 'src', 'bench', 'page', 'bench.html') } } },
+  });
+}
+
+async function serve(root: string, port: number): Promise<PreviewServer> {
+  try {
+    return await preview({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn', preview: { host: '127.0.0.1', port, strictPort: true } });
+  } catch (err) {
+    throw new Error(`Could not serve dist/ on 127.0.0.1:${port} (${(err as Error).message}); pass another --port.`);
+  }
+}
+
+const perSecond = (chunks: number, runMs: number[]): number => chunks / (median(runMs) / 1000);
+
+async function seedsCorpus(root: string): Promise<CorpusData> {
+  const dir = join(root, 'dist', 'corpus');
+  const { readFile } = await import('node:fs/promises');
+  const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as CorpusManifest;
+  return JSON.parse(await readFile(join(dir, manifest.file), 'utf8')) as CorpusData;
+}
+
+async function keysFor(spec: ModelSpec, corpus: CorpusData): Promise<string[]> {
+  const fp = modelFingerprint(spec, await readModelInfo(nodeModelsDir(), spec));
+  // the app's own passage texts and keys, so a preloaded cache is a hit in the page
+  return corpusPassages(corpus, fp).keys;
+}
+
+export async function runBench(opts: BenchOptions): Promise<BenchResults> {
+  const { log } = opts;
+  const root = repoRoot();
+  const spec = getModel(activeModelId());
+  const loadAtStart = loadavg().map((v) => v.toFixed(2)).join(' ');
+
+  // Node first (the slow, cached part), so it does not compete with the browser measurements.
+  const slice = await arxivSlice({ source: opts.arxivFile, cacheDir: join(root, '.cache', 'bench'), papers: opts.arxivPapers, queries: opts.queries + 3, log });
+  const arxivVectors = await sliceVectors(slice, spec, { budgetMs: opts.arxivEmbedBudgetMs, log });
+  const arxivKeys = await keysFor(spec, slice.corpus);
+  const queries = slice.queries.slice(0, opts.queries);
+  const [coldQuery, warmQuery, arxivQuery] = slice.queries.slice(opts.queries);
+
+  if (!opts.noBuild) await buildSite(root, log);
+  const seeds = await seedsCorpus(root);
+  const server = await serve(root, opts.port);
+  const baseURL = `http://127.0.0.1:${opts.port}`;
+  const executablePath = systemChromium();
+  const browser: Browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  try {
+    // ---- seeds: cold start, warm start, queries, memory --------------------------------------
+    log(`seeds corpus (${seeds.papers.length} papers, ${seeds.chunks.length} passages): cold start`);
+    const seedsContext = await newContext(browser, baseURL);
+    await recordResults(seedsContext);
+    const coldPage = await seedsContext.newPage();
+    const seedsHeap = await heapSampler(coldPage);
+    const cold = await openApp(coldPage, coldQuery);
+    let seedsHeapBytes = await seedsHeap.stop();
+    await coldPage.close();
+    log('seeds corpus: warm start and queries');
+    const warmPage = await seedsContext.newPage();
+    const warmHeap = await heapSampler(warmPage);
+    const warm = await openApp(warmPage, warmQuery);
+    const seedsQ = await queryLatencies(warmPage, queries);
+    const seedsTimes = seedsQ.map((q) => q.totalMs);
+    seedsHeapBytes = Math.max(seedsHeapBytes, await warmHeap.stop());
+    const seedsIdbBytes = await storageUsage(warmPage);
+    await seedsContext.close();
+
+    // ---- arXiv slice: cache filled from Node's vectors, warm start, queries, memory -----------
+    log(`arXiv slice (${slice.manifest.papers} papers, ${slice.manifest.chunks} passages): filling the cache`);
+    const arxivContext = await newContext(browser, baseURL);
+    await recordResults(arxivContext);
+    await routeCorpus(arxivContext, { manifestText: slice.manifestText, dataFile: slice.manifest.file, dataText: slice.dataText });
+    const filled = await fillCache(arxivContext, arxivVectors.vectors, arxivKeys);
+    log(`  ${filled.stored} vectors stored in ${(filled.ms / 1000).toFixed(1)} s; warm start and queries`);
+    const arxivPage = await arxivContext.newPage();
+    const arxivHeap = await heapSampler(arxivPage);
+    const arxivStart = await openApp(arxivPage, arxivQuery);
+    if (arxivStart.probe.embedding.embeddedNow !== 0) {
+      throw new Error(`The arXiv page embedded ${arxivStart.probe.embedding.embeddedNow} passages although the cache was filled: the bench's cache keys differ from the app's.`);
+    }
+    const arxivQ = await queryLatencies(arxivPage, queries);
+    const arxivTimes = arxivQ.map((q) => q.totalMs);
+    const arxivHeapBytes = await arxivHeap.stop();
+    const arxivIdbBytes = await storageUsage(arxivPage);
+    await arxivContext.close();
+
+    // ---- ranking alone -------------------------------------------------------------------------
+    const rank = {} as BenchResults['rank'];
+    for (const [n, reps] of [[10_000, 40], [100_000, 15], [300_000, 7]] as const) {
+      log(`ranking ${n} random vectors: top-k vs naive vs memory floor, ${reps} repetitions`);
+      const r = await rankInPage(browser, baseURL, n, reps);
+      if (r.mismatches > 0) throw new Error(`top-k and the naive full sort disagree on ${r.mismatches} rows at n=${n}: the kernel is wrong.`);
+      rank[String(n) as RankSize] = { topkMs: median(r.topkMs), naiveMs: median(r.naiveMs), floorMs: median(r.floorMs) };
+    }
+
+    // ---- embedding throughput: browser (app's threads, 1 thread), native Node, naive ------------
+    const texts = corpusPassages(seeds, 'bench').texts;
+    const wasm: EmbedFigures[] = [];
+    const altThreads: EmbedFigures[] = [];
+    // The app's default against the other sensible count: every core when the default is one.
+    const cores = cpus().length;
+    const nativeRuns: number[] = [];
+    const nativeOnce: { loadMs: number; firstCallMs: number }[] = [];
+    for (let round = 0; round < 2; round++) {
+      log(`embedding ${texts.length} seed passages, round ${round + 1}/2: browser (app default threads), browser (other thread count), Node native`);
+      const app = await embedInPage(browser, baseURL, texts, { preference: 'wasm', perCall: APP_CALL_SIZE, reps: 2 });
+      wasm.push(app);
+      const other = app.threads === 1 ? Math.min(4, cores) : 1;
+      altThreads.push(await embedInPage(browser, baseURL, texts, { preference: 'wasm', threads: other, perCall: APP_CALL_SIZE, reps: 2 }));
+      const native = await nativeEmbedding(spec, texts, APP_CALL_SIZE, 2);
+      nativeRuns.push(...native.runMs);
+      nativeOnce.push(native);
+    }
+    log('embedding one passage per call (naive pipeline)');
+    const naive = await embedInPage(browser, baseURL, texts, { preference: 'wasm', perCall: 1, reps: 1 });
+    const webgpu = await webgpuThroughput(baseURL, texts.slice(0, 8), log);
+
+    const seedsP = { p50: percentile(seedsTimes, 50), p95: percentile(seedsTimes, 95) };
+    const t = cold.probe.timings;
+    const results: BenchResults = {
+      coldStartMs: cold.resultsMs,
+      cold: {
+        corpusMs: t.corpusMs,
+        modelMs: t.modelMs,
+        embedMs: t.embedMs,
+        queryMs: cold.queryMs,
+        otherMs: cold.resultsMs - t.corpusMs - t.modelMs - t.embedMs - cold.queryMs,
+        firstPartialResultsMs: cold.firstSemanticMs,
+        chunks: cold.probe.embedding.embeddedNow,
+      },
+      warmStartMs: warm.resultsMs,
+      warm: { modelMs: warm.probe.timings.modelMs, firstKeywordResultsMs: warm.firstKeywordMs },
+      warmChunksEmbedded: warm.probe.embedding.embeddedNow,
+      queryP50Ms: seedsP.p50,
+      queryP95Ms: seedsP.p95,
+      queries: seedsTimes.length,
+      querySearchP50Ms: median(seedsQ.map((q) => q.searchMs)),
+      arxiv10k: {
+        queryP50Ms: percentile(arxivTimes, 50),
+        queryP95Ms: percentile(arxivTimes, 95),
+        queries: arxivTimes.length,
+        querySearchP50Ms: median(arxivQ.map((q) => q.searchMs)),
+        papers: slice.manifest.papers,
+        chunks: slice.manifest.chunks,
+        warmStartMs: arxivStart.resultsMs,
+        vectors: arxivVectors.source,
+        embeddedInNode: arxivVectors.embedded,
+      },
+      embed: {
+        browserChunksPerSec: perSecond(texts.length, wasm.flatMap((w) => w.runMs)),
+        nativeChunksPerSec: perSecond(texts.length, nativeRuns),
+        naiveChunksPerSec: perSecond(texts.length, naive.runMs),
+        backend: wasm[0].backend,
+        threads: wasm[0].threads,
+        altThreads: altThreads[0].threads,
+        browserAltThreadsChunksPerSec: perSecond(texts.length, altThreads.flatMap((w) => w.runMs)),
+        webgpuChunksPerSec: webgpu.perSec,
+        webgpuNote: webgpu.note,
+        chunks: texts.length,
+        browserLoadMs: median(wasm.map((w) => w.loadMs)),
+        browserFirstCallMs: median(wasm.map((w) => w.firstCallMs)),
+        nativeLoadMs: median(nativeOnce.map((n) => n.loadMs)),
+        nativeFirstCallMs: median(nativeOnce.map((n) => n.firstCallMs)),
+      },
+      rank,
+      memory: { seedsHeapBytes, seedsIdbBytes, arxiv10kHeapBytes: arxivHeapBytes, arxiv10kIdbBytes: arxivIdbBytes },
+      machine: {
+        cpu: cpus()[0]?.model ?? 'unknown',
+        cores: cpus().length,
+        memoryGiB: Math.round(totalmem() / 2 ** 30),
+        os: `${platform()} ${release()}`,
+        node: process.versions.node,
+        browser: `Chromium ${browser.version()} (headless, ${executablePath ?? 'Playwright build'})`,
+        date: new Date().toISOString(),
+        load: loadAtStart,
+      },
+    };
+    return results;
+  } finally {
+    await browser.close();
+    await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+  }
+}
+
+/**
+ * WebGPU throughput in a browser started with a software adapter (SwiftShader): no GPU here, so
+ * this shows whether the WebGPU path works and what it costs on a CPU, not what a GPU would do.
+ */
+async function webgpuThroughput(baseURL: string, texts: string[], log: BenchOptions['log']): Promise<{ perSec: number | null; note: string }> {
+  log(`WebGPU (SwiftShader software adapter): embedding ${texts.length} passages`);
+  const browser = await chromium.launch({ executablePath: systemChromium(), args: [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), ...WEBGPU_ARGS] });
+  try {
+    const work = embedInPage(browser, baseURL, texts, { preference: 'webgpu', perCall: APP_CALL_SIZE, reps: 1 });
+    // Closing the browser on a timeout rejects `work` later: that must not crash the run.
+    work.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const figures = await Promise.race([work, new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), WEBGPU_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+    if (!figures) return { perSec: null, note: `SwiftShader WebGPU: no result within ${WEBGPU_TIMEOUT_MS / 60_000} minutes (model load + ${texts.length} passages)` };
+    if (figures.backend !== 'webgpu') return { perSec: null, note: `no WebGPU: ${figures.reason}` };
+    return { perSec: perSecond(figures.chunks, figures.runMs), note: `SwiftShader (CPU) adapter, ${texts.length} passages, not a real GPU; model load ${Math.round(figures.loadMs)} ms` };
+  } catch (err) {
+    return { perSec: null, note: `WebGPU failed: ${(err as Error).message.split('\n')[0]}` };
+  } finally {
+    await browser.close();
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * npm run bench [-- --json <file>] [--port N] [--arxiv <file.jsonl.gz>] [--arxiv-papers N] [--queries N]
+ *                 [--arxiv-embed-minutes M] [--no-build]
+ *
+ * Builds and serves the app, measures it in headless Chromium next to its baselines (see
+ * src/bench/run.ts), prints a Markdown table and optionally writes the figures as JSON.
+ */
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatMachine, formatTable } from '../bench/results';
+import { runBench } from '../bench/run';
+
+const USAGE = 'usage: npm run bench [-- --json <file>] [--port 4341] [--arxiv <file.jsonl.gz>] [--arxiv-papers 10000] [--queries 120] [--arxiv-embed-minutes 15] [--no-build]';
+const DEFAULT_ARXIV = '/work/shared/datasets/arxiv/arxiv_abstracts.jsonl.gz';
+
+function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${value}".\n${USAGE}`);
+  return n;
+}
+
+/**
+ * Node embeds the arXiv slice (~21k passages) once; at 20 passages/s that is ~17 min, on a busy
+ * machine much more. After this budget a run uses stand-in vectors and the next run continues.
+ */
+const DEFAULT_EMBED_MINUTES = 15;
+
+function minutes(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--arxiv-embed-minutes must be a number of minutes ≥ 0, got "${value}".\n${USAGE}`);
+  return n;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      json: { type: 'string' },
+      port: { type: 'string' },
+      arxiv: { type: 'string' },
+      'arxiv-papers': { type: 'string' },
+      queries: { type: 'string' },
+      'arxiv-embed-minutes': { type: 'string' },
+      'no-build': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const queries = positiveInt(values.queries, 'queries', 120);
+  if (queries < 100) console.warn(`bench: ${queries} queries; percentiles want at least 100.`);
+  const t0 = performance.now();
+  const results = await runBench({
+    port: positiveInt(values.port, 'port', 4341),
+    arxivFile: resolve(values.arxiv ?? process.env.PAPERSCOPE_ARXIV ?? DEFAULT_ARXIV),
+    arxivPapers: positiveInt(values['arxiv-papers'], 'arxiv-papers', 10_000),
+    queries,
+    arxivEmbedBudgetMs: minutes(values['arxiv-embed-minutes'], DEFAULT_EMBED_MINUTES) * 60_000,
+    noBuild: values['no-build'],
+    log: (line) => console.log(`[bench] ${line}`),
+  });
+  console.log(`\n${formatTable(results)}\n\nMachine: ${formatMachine(results.machine)}`);
+  console.log(`Bench time: ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
+  if (values.json) {
+    await writeFile(resolve(values.json), JSON.stringify(results, null, 2) + '\n');
+    console.log(`Wrote ${values.json}`);
+  }
+}
+
+main().catch((err: Error) => {
+  console.error(`\nbench FAILED: ${err.stack ?? err.message}`);
+  process.exit(1);
+});
