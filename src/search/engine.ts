@@ -65,7 +65,8 @@ export class SearchEngine {
     this.matrix = matrix;
     this.aggregation = settings.aggregation ?? DEFAULT_AGGREGATION;
     this.fusion = settings.fusion ?? DEFAULT_FUSION;
-    this.similar = settings.similar ?? 'mean';
+    // 'max' measured better on SciFact train (co-relevant papers, nDCG@10 0.5859 vs 0.5720 for 'mean')
+    this.similar = settings.similar ?? 'max';
     this.lexicalSettings = settings.lexical ?? {};
     if (matrix && matrix.count !== data.chunks.length) {
       throw new Error(`SearchEngine: the vector matrix has ${matrix.count} rows but the corpus has ${data.chunks.length} chunks; row i must be chunk i.`);

@@ -133,7 +133,8 @@ describe('SearchEngine', () => {
   });
 
   it('hybrid fuses both rankings and reports both scores', () => {
-    const hits = engine.search({ text: 'recognition transducers', vector: unit([0, 1], [1, 1]) }, { mode: 'hybrid', k: 3 });
+    const rrf = new SearchEngine(data, matrixFor(data), { fusion: { kind: 'rrf', k: 60, depth: 100 } });
+    const hits = rrf.search({ text: 'recognition transducers', vector: unit([0, 1], [1, 1]) }, { mode: 'hybrid', k: 3 });
     // dense: p0, p2, p1; BM25 matches only p2. RRF(k=60): p2 = 1/62 + 1/61 > p0 = 1/61 > p1 = 1/63
     expect(hits.map((h) => h.paper.id)).toEqual(['p2', 'p0', 'p1']);
     expect(hits[0].score).toBeCloseTo(1 / 62 + 1 / 61, 12);
@@ -142,6 +143,17 @@ describe('SearchEngine', () => {
     expect(hits[1].lexical).toBeUndefined();
     expect(hits[1].bestChunk.id).toBe('p0#0');
     expect(() => engine.search({ text: 'x' }, { mode: 'hybrid' })).toThrow(/needs a query vector/);
+  });
+
+  it('hybrid ranks with the fusion chosen on train (convex, alpha 0.5) unless told otherwise', () => {
+    const q = { text: 'recognition transducers', vector: unit([0, 1], [1, 1]) };
+    const byDefault = engine.search(q, { mode: 'hybrid', k: 3 });
+    const convex = new SearchEngine(data, matrixFor(data), { fusion: { kind: 'convex', alpha: 0.5, depth: 100 } }).search(q, { mode: 'hybrid', k: 3 });
+    expect(byDefault).toEqual(convex);
+    // p2 is the only lexical match and second by cosine: 0.5 * dense' + 0.5 * 1 puts it first
+    expect(byDefault[0].paper.id).toBe('p2');
+    expect(byDefault[0].score).toBeGreaterThan(0.5);
+    expect(byDefault[0].score).toBeLessThanOrEqual(1);
   });
 
   it('more like this uses the paper\'s own vectors and never returns the paper itself', () => {
