@@ -122,10 +122,15 @@ test.describe('faults', () => {
         () =>
           new Promise<number>((resolve) => {
             const open = indexedDB.open('paperscope');
+            // never create the database ahead of the app (that would leave it an empty version 1)
+            open.onupgradeneeded = () => open.transaction!.abort();
             open.onerror = () => resolve(0);
             open.onsuccess = () => {
               const db = open.result;
-              if (!db.objectStoreNames.contains('pack-keys')) return resolve(0);
+              if (!db.objectStoreNames.contains('pack-keys')) {
+                db.close();
+                return resolve(0);
+              }
               const all = db.transaction('pack-keys').objectStore('pack-keys').getAll();
               all.onsuccess = () => {
                 db.close();
