@@ -92,7 +92,8 @@ test.describe('search app', () => {
     await expect(page.getByRole('searchbox')).toBeFocused();
     await page.keyboard.type('audio-visual benchmark');
     await page.keyboard.press('Enter');
-    await expect(page.getByTestId('results')).toBeVisible();
+    // the answer to the whole question (results of a partial one may show while typing)
+    await expect(page.getByTestId('announce')).toHaveText(/results for audio-visual benchmark$/);
     await page.keyboard.press('ArrowDown');
     const firstArticle = page.locator('[data-testid=results] article').first();
     await expect(firstArticle).toBeFocused();
