@@ -179,29 +179,31 @@ async function benchPage(context: BrowserContext): Promise<Page> {
   return page;
 }
 
-export async function rankInPage(browser: Browser, baseURL: string, n: number, reps: number): Promise<RankFigures> {
+/** Runs `use` on the bench page in a context of its own, closed afterwards. */
+async function inBenchPage<T>(browser: Browser, baseURL: string, use: (page: Page) => Promise<T>): Promise<T> {
   const context = await newContext(browser, baseURL);
   try {
-    const page = await benchPage(context);
-    return await page.evaluate(([size, r]) => (window as unknown as { __bench: BenchApi }).__bench.rank(size, r), [n, reps] as const);
+    return await use(await benchPage(context));
   } finally {
     await context.close();
   }
 }
 
-export async function embedInPage(
+export function rankInPage(browser: Browser, baseURL: string, n: number, reps: number): Promise<RankFigures> {
+  return inBenchPage(browser, baseURL, (page) =>
+    page.evaluate(([size, r]) => (window as unknown as { __bench: BenchApi }).__bench.rank(size, r), [n, reps] as const),
+  );
+}
+
+export function embedInPage(
   browser: Browser,
   baseURL: string,
   texts: string[],
   options: { preference: BackendPreference; threads?: number; perCall: number; reps: number; wasmPaths?: string },
 ): Promise<EmbedFigures> {
-  const context = await newContext(browser, baseURL);
-  try {
-    const page = await benchPage(context);
-    return await page.evaluate(([t, o]) => (window as unknown as { __bench: BenchApi }).__bench.embed(t, o), [texts, options] as const);
-  } finally {
-    await context.close();
-  }
+  return inBenchPage(browser, baseURL, (page) =>
+    page.evaluate(([t, o]) => (window as unknown as { __bench: BenchApi }).__bench.embed(t, o), [texts, options] as const),
+  );
 }
 
 /** Fills the app's IndexedDB cache in `context` with vectors served at /__bench/vectors.f32. */
