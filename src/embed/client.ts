@@ -1,5 +1,8 @@
-/** Main-thread API over the inference worker: promises, download progress, cancel. */
-import type { Backend, BackendPreference, InitPayload, ProbeResult, WorkerRequest, WorkerResponse } from './protocol';
+/**
+ * Main-thread API over the inference worker: promises, download progress, cancel, and recovery
+ * when the GPU goes away (the worker is replaced by one on WASM and the unanswered jobs resent).
+ */
+import type { Backend, InitPayload, ProbeResult, WorkerRequest, WorkerResponse } from './protocol';
 
 export interface ReadyInfo {
   backend: Backend;
@@ -15,6 +18,7 @@ export interface DownloadProgress {
 }
 
 interface Pending {
+  request: Extract<WorkerRequest, { type: 'embed' }>;
   resolve: (v: Float32Array) => void;
   reject: (e: Error) => void;
 }
@@ -23,20 +27,19 @@ export class EmbedClient {
   private nextId = 1;
   private pending = new Map<number, Pending>();
   private readyWaiter: { resolve: (r: ReadyInfo) => void; reject: (e: Error) => void } | null = null;
+  private worker: Worker;
+  private initPayload: InitPayload | null = null;
   onDownload: (p: DownloadProgress) => void = () => {};
+  /** The backend changed after init: the WebGPU device was lost and WASM took over. */
   onBackendChange: (backend: Backend, reason: string) => void = () => {};
 
-  constructor(private readonly worker: Worker) {
-    worker.onmessage = (event: MessageEvent<WorkerResponse>) => this.receive(event.data);
-    worker.onerror = (event) => {
-      const err = new Error(`Inference worker failed: ${event.message || 'unknown error'}`);
-      this.readyWaiter?.reject(err);
-      for (const p of this.pending.values()) p.reject(err);
-      this.pending.clear();
-    };
+  /** `spawn` starts an inference worker; it is called again if the GPU is lost. */
+  constructor(private readonly spawn: () => Worker) {
+    this.worker = this.attach(spawn());
   }
 
   init(payload: InitPayload): Promise<ReadyInfo> {
+    this.initPayload = payload;
     return new Promise((resolve, reject) => {
       this.readyWaiter = { resolve, reject };
       this.send({ type: 'init', payload });
@@ -51,17 +54,64 @@ export class EmbedClient {
         reject(new DOMException('cancelled', 'AbortError'));
         return;
       }
-      this.pending.set(id, { resolve, reject });
+      const request: Pending['request'] = { type: 'embed', id, payload: { texts, kind, priority: options.priority ?? 0 } };
+      this.pending.set(id, { request, resolve, reject });
       options.signal?.addEventListener('abort', () => this.send({ type: 'cancel', id }), { once: true });
-      this.send({ type: 'embed', id, payload: { texts, kind, priority: options.priority ?? 0 } });
+      this.send(request);
     });
+  }
+
+  /** Test hook: makes the worker destroy its WebGPU device (no effect on WASM). */
+  loseGpu(): void {
+    this.send({ type: 'lose-gpu' });
   }
 
   terminate(): void {
     this.worker.terminate();
     const err = new DOMException('worker terminated', 'AbortError');
+    this.readyWaiter?.reject(err);
+    this.readyWaiter = null;
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
+  }
+
+  private attach(worker: Worker): Worker {
+    worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
+      if (worker === this.worker) this.receive(event.data);
+    };
+    worker.onerror = (event) => {
+      if (worker !== this.worker) return;
+      this.failAll(new Error(`Inference worker failed: ${event.message || 'unknown error'}`));
+    };
+    return worker;
+  }
+
+  private failAll(err: Error): void {
+    const waiter = this.readyWaiter;
+    this.readyWaiter = null;
+    waiter?.reject(err);
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+
+  /**
+   * The old worker may hold a run that never settles, so it is ended, not reused. The new one
+   * loads the model on WASM (from the HTTP or service-worker cache) and gets every job not yet
+   * answered, under the same ids, so results and cancels still find their callers.
+   */
+  private replaceWithWasm(message: string): void {
+    const payload = this.initPayload;
+    if (!payload) return;
+    this.worker.terminate();
+    this.worker = this.attach(this.spawn());
+    const reason = `${message}. Switched to WASM (CPU); searching and embedding go on.`;
+    const initial = this.readyWaiter; // lost before init even answered: init answers with WASM
+    this.readyWaiter = {
+      resolve: (ready) => (initial ? initial.resolve({ ...ready, reason }) : this.onBackendChange('wasm', reason)),
+      reject: (err) => this.failAll(new Error(`${message}, and WASM failed to load: ${err.message}`)),
+    };
+    this.send({ type: 'init', payload: { ...payload, preference: 'wasm', rememberedBackend: undefined } });
+    for (const p of this.pending.values()) this.send(p.request);
   }
 
   private send(message: WorkerRequest): void {
@@ -77,8 +127,8 @@ export class EmbedClient {
         this.readyWaiter?.resolve(msg.payload);
         this.readyWaiter = null;
         break;
-      case 'backend':
-        this.onBackendChange(msg.payload.backend, msg.payload.reason);
+      case 'gpu-lost':
+        this.replaceWithWasm(msg.payload.message);
         break;
       case 'result': {
         const p = this.pending.get(msg.id);

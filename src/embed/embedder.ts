@@ -19,9 +19,17 @@ export interface EmbedOptions {
   signal?: AbortSignal;
 }
 
+/** The parts of a WebGPU GPUDevice watched here (the DOM typings have no WebGPU). */
+export interface GpuDevice {
+  readonly lost: Promise<{ reason: string; message: string }>;
+  destroy(): void;
+}
+
 export interface Embedder {
   readonly spec: ModelSpec;
   readonly device: Device;
+  /** WebGPU only: the device onnxruntime-web runs on, whose `lost` settles when the GPU goes away. */
+  readonly gpu?: GpuDevice;
   /** rows L2-normalised, returned as ONE Float32Array of length texts.length * spec.dims */
   embed(texts: string[], kind: 'query' | 'passage', options?: EmbedOptions): Promise<Float32Array>;
   dispose(): Promise<void>;
@@ -226,6 +234,12 @@ export async function createEmbedder(config: EmbedderConfig): Promise<Embedder> 
     restoreFetch();
   }
 
+  let gpu: GpuDevice | undefined;
+  if (device === 'webgpu') {
+    const webgpu = (env.backends.onnx as { webgpu?: { device?: Promise<GpuDevice> } }).webgpu;
+    gpu = await webgpu?.device;
+  }
+
   async function embedBatch(texts: string[]): Promise<Float32Array> {
     const inputs = encode(pipe, texts, spec.maxTokens);
     const { last_hidden_state: hidden } = await pipe.model(inputs);
@@ -241,6 +255,7 @@ export async function createEmbedder(config: EmbedderConfig): Promise<Embedder> 
   return {
     spec,
     device,
+    gpu,
     async embed(texts, kind, options = {}) {
       const { onProgress, signal } = options;
       const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));

@@ -22,11 +22,17 @@ export interface ProbeResult {
 export type WorkerRequest =
   | { type: 'init'; payload: InitPayload }
   | { type: 'embed'; id: number; payload: { texts: string[]; kind: 'query' | 'passage'; priority: number } }
-  | { type: 'cancel'; id: number };
+  | { type: 'cancel'; id: number }
+  /** Test hook: destroys the WebGPU device, as a driver reset or a GPU unplugged would. */
+  | { type: 'lose-gpu' };
 
 export type WorkerResponse =
   | { type: 'download'; payload: { file: string; loaded: number; total: number } }
   | { type: 'ready'; payload: { backend: Backend; reason: string; probe?: ProbeResult; threads: number } }
-  | { type: 'backend'; payload: { backend: Backend; reason: string } }
+  /**
+   * The WebGPU device was lost or an inference on it failed. This worker answers nothing more:
+   * its runtime may never settle a run on a lost device. The client replaces it with a WASM one.
+   */
+  | { type: 'gpu-lost'; payload: { message: string } }
   | { type: 'result'; id: number; payload: { vectors: Float32Array } }
   | { type: 'error'; id?: number; payload: { name: string; message: string } };

@@ -1,8 +1,10 @@
 /// <reference lib="webworker" />
 /**
  * The inference worker: owns the model, runs one inference at a time, queries before passages.
- * WebGPU is used only where a short probe shows it faster than WASM; any WebGPU failure
- * (including a lost device) switches to WASM and the job is retried there.
+ * WebGPU is used only where a short probe shows it faster than WASM. When the WebGPU device is
+ * lost, or an inference on it fails, the worker says so ('gpu-lost') and stops answering: a run on
+ * a lost device may never settle (seen under SwiftShader: a destroyed device left the query hanging),
+ * so the client replaces this worker with a fresh one on WASM and sends it the unanswered jobs.
  */
 import { createEmbedder, type Embedder } from './embedder';
 import { getModel } from './registry';
@@ -23,6 +25,7 @@ let embedder: Embedder | null = null;
 let ready: Promise<void> | null = null;
 const queue: Job[] = [];
 let running: Job | null = null;
+let gpuLost = false;
 
 const PROBE_TEXTS = Array.from({ length: 8 }, (_, i) =>
   `Self-supervised speech representations transfer to low-resource recognition tasks, sample ${i}.`,
@@ -82,6 +85,7 @@ async function start(payload: InitPayload): Promise<void> {
       const gpu = await load('webgpu');
       if (pref === 'webgpu' || payload.rememberedBackend === 'webgpu') {
         embedder = gpu;
+        watchGpu(gpu);
         post({ type: 'ready', payload: { backend: 'webgpu', reason: pref === 'webgpu' ? 'requested' : 'faster on this device (remembered)', threads } });
         return;
       }
@@ -91,6 +95,7 @@ async function start(payload: InitPayload): Promise<void> {
       if (probe.webgpuMs < probe.wasmMs) {
         await cpu.dispose();
         embedder = gpu;
+        watchGpu(gpu);
       } else {
         await gpu.dispose();
         embedder = cpu;
@@ -111,15 +116,17 @@ async function start(payload: InitPayload): Promise<void> {
   post({ type: 'ready', payload: { backend: 'wasm', reason, threads } });
 }
 
-async function fallBackToWasm(err: unknown): Promise<void> {
-  const message = (err as Error)?.message ?? String(err);
-  try {
-    await embedder?.dispose();
-  } catch {
-    /* the device may already be gone */
-  }
-  embedder = await load('wasm');
-  post({ type: 'backend', payload: { backend: 'wasm', reason: `WebGPU failed during inference (${message}); switched to WASM` } });
+function reportGpuLost(message: string): void {
+  if (gpuLost) return;
+  gpuLost = true;
+  post({ type: 'gpu-lost', payload: { message } });
+}
+
+/** Reports the loss of the device the chosen WebGPU embedder runs on, whenever it happens. */
+function watchGpu(e: Embedder): void {
+  void e.gpu?.lost.then((info) => {
+    if (embedder === e) reportGpuLost(`WebGPU device lost: ${(info.message || info.reason || 'no reason given').replace(/\.$/, '')}`);
+  });
 }
 
 async function runJob(job: Job): Promise<void> {
@@ -131,9 +138,10 @@ async function runJob(job: Job): Promise<void> {
       vectors = await embedder.embed(job.texts, job.kind, { signal: job.controller.signal });
     } catch (err) {
       if ((err as Error).name === 'AbortError' || embedder.device !== 'webgpu') throw err;
-      await fallBackToWasm(err);
-      vectors = await embedder!.embed(job.texts, job.kind, { signal: job.controller.signal });
+      reportGpuLost(`WebGPU inference failed: ${(err as Error).message.replace(/\.$/, '')}`);
+      return; // unanswered: the client sends this job to the WASM worker that replaces this one
     }
+    if (gpuLost) return;
     post({ type: 'result', id: job.id, payload: { vectors } }, [vectors.buffer]);
   } catch (err) {
     const e = err as Error;
@@ -143,7 +151,7 @@ async function runJob(job: Job): Promise<void> {
 
 async function pump(): Promise<void> {
   if (running) return;
-  while (queue.length > 0) {
+  while (queue.length > 0 && !gpuLost) {
     queue.sort((a, b) => b.priority - a.priority || a.id - b.id);
     running = queue.shift()!;
     await runJob(running);
@@ -164,6 +172,9 @@ self.onmessage = (event: MessageEvent<WorkerRequest>) => {
     case 'embed':
       queue.push({ id: msg.id, ...msg.payload, controller: new AbortController() });
       void pump();
+      break;
+    case 'lose-gpu':
+      embedder?.gpu?.destroy();
       break;
     case 'cancel': {
       const i = queue.findIndex((j) => j.id === msg.id);

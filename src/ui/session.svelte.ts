@@ -252,8 +252,7 @@ export class Session {
   }
 
   private async loadClientOnce(signal: AbortSignal): Promise<EmbedClient> {
-    const worker = new Worker(new URL('../embed/worker.ts', import.meta.url), { type: 'module' });
-    const client = new EmbedClient(worker);
+    const client = new EmbedClient(() => new Worker(new URL('../embed/worker.ts', import.meta.url), { type: 'module' }));
     client.onDownload = (p) => this.onDownload(p);
     client.onBackendChange = (name, reason) => {
       this.backend = { ...this.backend, name, reason };
@@ -293,6 +292,11 @@ export class Session {
   async embedTexts(texts: string[], kind: 'query' | 'passage'): Promise<Float32Array> {
     const client = await this.ensureClient(this.stopper.signal);
     return client.embed(texts, kind, { priority: 5 });
+  }
+
+  /** Test hook: the worker destroys its WebGPU device, as a GPU reset would (see tests/e2e). */
+  loseGpu(): void {
+    this.client?.loseGpu();
   }
 
   private onDownload(p: DownloadProgress): void {

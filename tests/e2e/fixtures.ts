@@ -40,6 +40,7 @@ export interface AppProbe {
   embedding: { done: number; total: number; fromCache: number; embeddedNow: number; rejected: number };
   backend: { name: string | null; reason: string };
   phase: string;
+  lastResults: { query: string; mode: string; hits: number; coverage: { embedded: number; total: number } } | null;
 }
 
 export async function probe(page: Page): Promise<AppProbe> {

@@ -7,7 +7,7 @@ import type { CorpusData, CorpusManifest } from '../../src/corpus/types';
 import { createEmbedder } from '../../src/embed/embedder';
 import { nodeModelsDir } from '../../src/embed/node';
 import { activeModelId, getModel } from '../../src/embed/registry';
-import { expect, loadCorpus, paperWith, probe, resultTitles, waitReady } from './fixtures';
+import { expect, loadCorpus, paperWith, probe, resultTitles, shot, waitReady } from './fixtures';
 
 const spec = getModel(activeModelId());
 
@@ -53,7 +53,7 @@ function cosines(a: Float32Array, b: Float32Array): number[] {
  * WebGPU (SwiftShader) is so slow on long batches that Chromium's GPU watchdog can end the browser
  * on a busy 2-core machine; the backend comparison does not need the whole corpus.
  */
-async function serveSubset(page: Page, corpus: CorpusData, parpId: string, others: number): Promise<void> {
+export async function serveSubset(page: Page, corpus: CorpusData, parpId: string, others: number): Promise<void> {
   const papers = [corpus.papers.find((p) => p.id === parpId)!, ...corpus.papers.filter((p) => p.id !== parpId).slice(0, others)];
   const keep = new Set(papers.map((p) => p.id));
   const chunks = corpus.chunks.filter((c) => keep.has(c.paperId) && c.index === 0);
@@ -87,4 +87,35 @@ export async function checkBackend(page: Page, backend: 'wasm' | 'webgpu', subse
   await page.getByRole('searchbox').press('Enter');
   await expect.poll(async () => (await resultTitles(page))[0]).toBe(parp.title);
   expect((await probe(page)).backend.name).toBe(backend);
+}
+
+/**
+ * Issue 8, "WebGPU device lost mid-run": the device is destroyed while the corpus is being embedded
+ * on it; the app switches to WASM, says so, embeds every passage, and ranks as before.
+ */
+export async function checkGpuLoss(page: Page): Promise<void> {
+  const corpus = await loadCorpus(page);
+  const parp = paperWith(corpus, 'Prune-Adjust- Re-Prune');
+  await serveSubset(page, corpus, parp.id, 5);
+  await page.goto('/?backend=webgpu');
+  await expect.poll(async () => (await probe(page)).backend.name, { timeout: 540_000, intervals: [200] }).toBe('webgpu');
+  const atLoss = await probe(page);
+  // mid-run: the corpus batch went to the WebGPU worker and has not come back (SwiftShader takes minutes)
+  expect(atLoss.embedding.total).toBe(6);
+  expect(atLoss.embedding.done).toBeLessThan(atLoss.embedding.total);
+  await page.evaluate(() => (window as unknown as { __paperscopeLoseGpu: () => void }).__paperscopeLoseGpu());
+
+  const ready = await waitReady(page, 170_000);
+  expect(ready.backend.name).toBe('wasm');
+  expect(ready.embedding).toMatchObject({ done: 6, total: 6, rejected: 0 });
+  await expect(page.getByTestId('backend')).toContainText('WASM');
+  await expect(page.getByRole('status').filter({ hasText: 'WebGPU device lost' })).toContainText('Switched to WASM');
+
+  const [inBrowser, inNode] = [await browserVectors(page, 'query'), await nodeVectors('query')];
+  for (const c of cosines(inBrowser, inNode)) expect(c).toBeGreaterThanOrEqual(0.999);
+  await page.getByRole('searchbox').fill('pruning self-supervised speech models');
+  await page.getByRole('searchbox').press('Enter');
+  await expect.poll(async () => (await resultTitles(page))[0]).toBe(parp.title);
+  expect((await probe(page)).lastResults?.coverage).toEqual({ embedded: 6, total: 6 });
+  await shot(page, '07-webgpu-lost-now-wasm');
 }

@@ -106,8 +106,7 @@ async function embed(
   options: { preference: BackendPreference; threads?: number; perCall: number; reps: number; wasmPaths?: string },
 ): Promise<EmbedFigures> {
   const t0 = performance.now();
-  const worker = new Worker(new URL('../../embed/worker.ts', import.meta.url), { type: 'module' });
-  const client = new EmbedClient(worker);
+  const client = new EmbedClient(() => new Worker(new URL('../../embed/worker.ts', import.meta.url), { type: 'module' }));
   try {
     const ready = await client.init({
       modelId: spec.id,
