@@ -1,18 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { existsSync } from 'node:fs';
-
-// Playwright cannot download its own browser on these machines: use the system Chromium when
-// there is one (CHROMIUM_PATH or Debian's /usr/bin/chromium), Playwright's own browser otherwise.
-export const systemChromium = [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find((p) => p && existsSync(p));
-
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-  '--disable-sync',
-];
+import { CHROMIUM_ARGS, systemChromium } from './src/bench/chromium';
 
 const PORT = Number(process.env.E2E_PORT ?? 4317);
 
@@ -29,7 +16,7 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${PORT}`,
     browserName: 'chromium',
     launchOptions: {
-      executablePath: systemChromium,
+      executablePath: systemChromium(),
       args: CHROMIUM_ARGS,
     },
     trace: 'retain-on-failure',

@@ -4,7 +4,6 @@
  * CLI's job.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
@@ -15,6 +14,7 @@ import { nodeModelsDir, readModelInfo, repoRoot } from '../embed/node';
 import { activeModelId, getModel, type ModelSpec } from '../embed/registry';
 import { corpusPassages } from '../search/passage';
 import { arxivSlice, sliceVectors } from './arxiv-slice';
+import { CHROMIUM_ARGS, SWIFTSHADER_WEBGPU_ARGS, systemChromium } from './chromium';
 import { embedInPage, fillCache, heapSampler, newContext, openApp, queryLatencies, rankInPage, recordResults, routeCorpus, storageUsage } from './browser';
 import { nativeEmbedding } from './native';
 import type { EmbedFigures } from './page/bench-page';
@@ -33,15 +33,9 @@ export interface BenchOptions {
   log: (line: string) => void;
 }
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'];
-const WEBGPU_ARGS = ['--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'];
 const WEBGPU_TIMEOUT_MS = 120_000;
 /** passages per embed() call: what the app's session sends to the worker */
 const APP_CALL_SIZE = 16;
-
-function systemChromium(): string | undefined {
-  return [process.env.CHROMIUM_PATH, '/usr/bin/chromium'].find((p) => p && existsSync(p));
-}
 
 function run(cmd: string, args: string[], cwd: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -251,7 +245,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
  */
 async function webgpuThroughput(baseURL: string, texts: string[], log: BenchOptions['log']): Promise<{ perSec: number | null; note: string }> {
   log(`WebGPU (SwiftShader software adapter): embedding ${texts.length} passages`);
-  const browser = await chromium.launch({ executablePath: systemChromium(), args: [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), ...WEBGPU_ARGS] });
+  const browser = await chromium.launch({ executablePath: systemChromium(), args: [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), ...SWIFTSHADER_WEBGPU_ARGS] });
   try {
     const work = embedInPage(browser, baseURL, texts, { preference: 'webgpu', perCall: APP_CALL_SIZE, reps: 1 });
     // Closing the browser on a timeout rejects `work` later: that must not crash the run.

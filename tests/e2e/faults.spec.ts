@@ -2,7 +2,7 @@
  * Faults a user can meet in the browser: storage that fails, a cache that is corrupt or half
  * written, a model that is missing, hostile or odd queries, and a strict Content-Security-Policy.
  */
-import { expect, loadCorpus, paperWith, probe, resultTitles, test, waitReady } from './fixtures';
+import { expect, loadCorpus, paperWith, resultTitles, test, waitReady } from './fixtures';
 
 const PRUNING = 'pruning self-supervised speech models';
 

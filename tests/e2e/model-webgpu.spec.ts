@@ -1,9 +1,8 @@
-import { CHROMIUM_ARGS, systemChromium } from '../../playwright.config';
+import { CHROMIUM_ARGS, SWIFTSHADER_WEBGPU_ARGS, systemChromium } from '../../src/bench/chromium';
 import { checkBackend, checkGpuLoss } from './model-parity';
 import { test } from './fixtures';
 
-// Chromium's software WebGPU adapter (SwiftShader): the WebGPU path runs on machines without a GPU.
-test.use({ launchOptions: { executablePath: systemChromium, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'] } });
+test.use({ launchOptions: { executablePath: systemChromium(), args: [...CHROMIUM_ARGS, ...SWIFTSHADER_WEBGPU_ARGS] } });
 
 test('model on WebGPU: the vectors Node gives (cosine >= 0.999), PARP ranked first among 6 papers, as on WASM', async ({ page }) => {
   test.setTimeout(720_000);
