@@ -58,7 +58,7 @@ export default defineConfig({
         // assets/*.wasm is onnxruntime's bundled fallback copy, unused: the app points the runtime
         // at ort/ (wasmPaths), so precaching it would store the same 26 MB twice.
         globIgnores: ['**/*.map', '**/.setup-*/**', 'assets/*.wasm'],
-        // The model (~23 MB) and the runtime (~27 MB) must fit; the default limit is 2 MiB.
+        // The model (~23 MB) and the runtime builds (~14 MB plain, ~27 MB asyncify) must fit; the default limit is 2 MiB.
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
         // Vite's assets/ and the corpus data carry content hashes in their names: no revision needed.
         dontCacheBustURLsMatching: /^(assets\/|corpus\/corpus\.[0-9a-f]{16}\.json$)/,

@@ -5,6 +5,7 @@
  */
 import type { Browser, BrowserContext, CDPSession, Page } from '@playwright/test';
 import type { BackendPreference } from '../embed/protocol';
+import type { RuntimeBuild } from '../embed/runtime';
 import type { BenchApi, EmbedFigures, RankFigures } from './page/bench-page';
 
 export const BENCH_PAGE = '/src/bench/page/bench.html';
@@ -199,7 +200,7 @@ export function embedInPage(
   browser: Browser,
   baseURL: string,
   texts: string[],
-  options: { preference: BackendPreference; threads?: number; perCall: number; reps: number; wasmPaths?: string },
+  options: { preference: BackendPreference; threads?: number; perCall: number; reps: number; runtime?: RuntimeBuild },
 ): Promise<EmbedFigures> {
   return inBenchPage(browser, baseURL, (page) =>
     page.evaluate(([t, o]) => (window as unknown as { __bench: BenchApi }).__bench.embed(t, o), [texts, options] as const),

@@ -41,6 +41,8 @@ export interface BenchResults {
     /** the same measurement with another WASM thread count (all cores when the app uses one) */
     altThreads: number;
     browserAltThreadsChunksPerSec: number;
+    /** the same WASM measurement on onnxruntime-web's asyncify build (the one WebGPU needs) */
+    asyncify?: { chunksPerSec: number; loadMs: number; firstCallMs: number };
     webgpuChunksPerSec: number | null;
     webgpuNote: string;
     chunks: number;
@@ -87,6 +89,15 @@ export function formatTable(r: BenchResults): string {
     `≥ ${TARGETS.embedRatio}× native: ${verdict(share != null && share >= TARGETS.embedRatio)}`,
   ]);
   rows.push(['Embedding, one-time costs (browser)', `load ${ms(e.browserLoadMs)} · first call ${ms(e.browserFirstCallMs)}`, `Node: load ${ms(e.nativeLoadMs)} · first call ${ms(e.nativeFirstCallMs)}`, '']);
+  if (e.asyncify) {
+    const a = e.asyncify;
+    rows.push([
+      'Embedding, WASM on the asyncify runtime (WebGPU\'s build)',
+      perSec(a.chunksPerSec),
+      `load ${ms(a.loadMs)} · first call ${ms(a.firstCallMs)}; the app's plain build is ${x(ratio(e.browserChunksPerSec, a.chunksPerSec))} as fast, loads in ${x(ratio(e.browserLoadMs, a.loadMs))} the time`,
+      '',
+    ]);
+  }
   rows.push(['Embedding, WebGPU', perSec(e.webgpuChunksPerSec), e.webgpuNote, '']);
   for (const n of ['10000', '100000', '300000'] as RankSize[]) {
     const k = r.rank[n];

@@ -154,16 +154,19 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     const texts = corpusPassages(seeds, 'bench').texts;
     const wasm: EmbedFigures[] = [];
     const altThreads: EmbedFigures[] = [];
+    // The runtime WebGPU needs (asyncify) against the one WASM runs (plain), same passages.
+    const asyncify: EmbedFigures[] = [];
     // The app's default against the other sensible count: every core when the default is one.
     const cores = cpus().length;
     const nativeRuns: number[] = [];
     const nativeOnce: { loadMs: number; firstCallMs: number }[] = [];
     for (let round = 0; round < 2; round++) {
-      log(`embedding ${texts.length} seed passages, round ${round + 1}/2: browser (app default threads), browser (other thread count), Node native`);
+      log(`embedding ${texts.length} seed passages, round ${round + 1}/2: browser (app default), browser (other thread count), browser (asyncify runtime), Node native`);
       const app = await embedInPage(browser, baseURL, texts, { preference: 'wasm', perCall: APP_CALL_SIZE, reps: 2 });
       wasm.push(app);
       const other = app.threads === 1 ? Math.min(4, cores) : 1;
       altThreads.push(await embedInPage(browser, baseURL, texts, { preference: 'wasm', threads: other, perCall: APP_CALL_SIZE, reps: 2 }));
+      asyncify.push(await embedInPage(browser, baseURL, texts, { preference: 'wasm', runtime: 'asyncify', perCall: APP_CALL_SIZE, reps: 2 }));
       const native = await nativeEmbedding(spec, texts, APP_CALL_SIZE, 2);
       nativeRuns.push(...native.runMs);
       nativeOnce.push(native);
@@ -211,6 +214,11 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
         threads: wasm[0].threads,
         altThreads: altThreads[0].threads,
         browserAltThreadsChunksPerSec: perSecond(texts.length, altThreads.flatMap((w) => w.runMs)),
+        asyncify: {
+          chunksPerSec: perSecond(texts.length, asyncify.flatMap((w) => w.runMs)),
+          loadMs: median(asyncify.map((w) => w.loadMs)),
+          firstCallMs: median(asyncify.map((w) => w.firstCallMs)),
+        },
         webgpuChunksPerSec: webgpu.perSec,
         webgpuNote: webgpu.note,
         chunks: texts.length,

@@ -28,6 +28,7 @@ import { MODEL_INFO_FILE, onnxFile, type BehaviourCheck, type FileRecord, type M
 import { bertTokenizerConfig, modelSources, type ModelSources } from '../embed/model-sources';
 import { readModelInfo, repoRoot, sha256File, verifyFiles } from '../embed/node';
 import { activeModelId, getModel, type Dtype, type ModelSpec } from '../embed/registry';
+import { RUNTIME_FILES } from '../embed/runtime';
 
 /** Cosine every checked vector must reach (reference vs candidate, q8 vs fp32). */
 export const AGREEMENT_THRESHOLD = 0.98;
@@ -614,8 +615,10 @@ export interface RuntimeFile {
 }
 
 /**
- * The onnxruntime-web files the browser build of transformers.js loads at run time: the names the
- * ORT bundle it imports ('onnxruntime-web/webgpu') refers to, read from that bundle.
+ * The onnxruntime-web files the browser loads at run time: the build the ORT bundle of
+ * transformers.js ('onnxruntime-web/webgpu') names, for WebGPU, and the plain build, for WASM
+ * (RUNTIME_FILES in src/embed/runtime.ts). The bundle's names are read from the bundle, so an
+ * upgrade that moves it to another build stops here instead of failing in the browser.
  */
 export async function runtimeFiles(): Promise<{ dist: string; names: string[]; version: string }> {
   const require = createRequire(import.meta.url);
@@ -632,8 +635,15 @@ export async function runtimeFiles(): Promise<{ dist: string; names: string[]; v
   const bundle = ortPkg.exports?.['./webgpu']?.import?.default;
   if (!bundle) throw new Error(`${join(dist, '..', 'package.json')}: no export "./webgpu" to read the runtime file names from`);
   const text = await readFile(join(dist, '..', bundle), 'utf8');
-  const names = [...new Set(text.match(/ort-wasm-simd-threaded[\w.]*?\.(?:mjs|wasm)/g) ?? [])].sort();
-  if (names.length === 0) throw new Error(`${bundle}: names no ort-wasm-simd-threaded*.mjs/.wasm file`);
+  const named = [...new Set(text.match(/ort-wasm-simd-threaded[\w.]*?\.(?:mjs|wasm)/g) ?? [])].sort();
+  const gpuBuild = Object.values(RUNTIME_FILES.asyncify).sort();
+  if (named.join() !== gpuBuild.join()) {
+    throw new Error(`${bundle} names ${named.join(', ') || 'no runtime file'}; src/embed/runtime.ts (RUNTIME_FILES.asyncify) expects ${gpuBuild.join(', ')}. Update RUNTIME_FILES.`);
+  }
+  const names = [...gpuBuild, ...Object.values(RUNTIME_FILES.plain)].sort();
+  for (const name of names) {
+    if (!existsSync(join(dist, name))) throw new Error(`onnxruntime-web ${ortPkg.version} has no ${join(dist, name)}; run "npm ci".`);
+  }
   return { dist, names, version: ortPkg.version };
 }
 

@@ -10,6 +10,7 @@
  */
 import { env, mean_pooling, pipeline, Tensor } from '@huggingface/transformers';
 import { getModel, type ModelSpec } from './registry';
+import { RUNTIME_FILES, type RuntimeBuild } from './runtime';
 
 export type Device = 'cpu' | 'wasm' | 'webgpu';
 
@@ -42,6 +43,12 @@ export interface EmbedderConfig {
   wasmPaths?: string; // browser: URL prefix of the self-hosted onnxruntime-web files ('/ort/')
   /** browser: WASM threads; unset, onnxruntime-web picks ceil(cores / 2), at most 4. */
   threads?: number;
+  /**
+   * browser: which onnxruntime-web build runs the model. WebGPU needs 'asyncify' (the build the
+   * transformers.js bundle names); on WASM the default is 'plain', the build without WebGPU.
+   * The runtime is chosen once per worker, by its first embedder.
+   */
+  runtime?: RuntimeBuild;
   onDownloadProgress?: (p: { file: string; loaded: number; total: number }) => void;
 }
 
@@ -147,7 +154,7 @@ function shareModelFetches(modelUrl: string, onProgress: EmbedderConfig['onDownl
   };
 }
 
-function configureEnvironment(config: EmbedderConfig): void {
+function configureEnvironment(config: EmbedderConfig, device: Device): void {
   // The model and the runtime come from our own origin or disk, never from the hub or a CDN.
   env.allowRemoteModels = false;
   env.allowLocalModels = true;
@@ -158,7 +165,9 @@ function configureEnvironment(config: EmbedderConfig): void {
     }
     const onnx = env.backends.onnx as { wasm?: { wasmPaths?: unknown; numThreads?: number } };
     if (onnx.wasm) {
-      onnx.wasm.wasmPaths = config.wasmPaths;
+      const build = device === 'webgpu' ? 'asyncify' : (config.runtime ?? 'plain');
+      const files = RUNTIME_FILES[build];
+      onnx.wasm.wasmPaths = { mjs: `${config.wasmPaths}${files.mjs}`, wasm: `${config.wasmPaths}${files.wasm}` };
       // Read once, when the runtime first starts in this worker.
       if (config.threads !== undefined) onnx.wasm.numThreads = Math.max(1, Math.floor(config.threads));
     }
@@ -206,7 +215,7 @@ function encode(pipe: LoadedPipeline, texts: string[], maxTokens: number): Encod
 export async function createEmbedder(config: EmbedderConfig): Promise<Embedder> {
   const spec = config.spec ?? getModel();
   const device: Device = config.device ?? (IS_NODE ? 'cpu' : 'wasm');
-  configureEnvironment(config);
+  configureEnvironment(config, device);
 
   let pipe: LoadedPipeline;
   const restoreFetch = IS_NODE

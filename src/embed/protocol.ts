@@ -1,4 +1,5 @@
 /** Typed messages between the page (client.ts) and the inference worker (worker.ts). */
+import type { RuntimeBuild } from './runtime';
 
 export type Backend = 'wasm' | 'webgpu';
 export type BackendPreference = Backend | 'auto';
@@ -12,6 +13,8 @@ export interface InitPayload {
   rememberedBackend?: Backend;
   /** WASM threads; default: half the cores (at most 4) when cross-origin isolated, else 1. */
   threads?: number;
+  /** onnxruntime-web build on WASM; default 'plain' (the benchmark compares 'asyncify'). */
+  runtime?: RuntimeBuild;
 }
 
 export interface ProbeResult {

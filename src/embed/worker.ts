@@ -43,6 +43,7 @@ async function load(backend: Backend): Promise<Embedder> {
     modelBase: init.modelBase,
     wasmPaths: init.wasmPaths,
     threads: threadCount(init),
+    runtime: init.runtime,
     onDownloadProgress: (p) => post({ type: 'download', payload: p }),
   });
 }

@@ -3,6 +3,8 @@
  * offline if the shell, the corpus, the model and the runtime are all in it. workbox-build merely
  * warns when it skips a file (too big, pattern missed); here that fails the build instead.
  */
+import { RUNTIME_FILES } from '../embed/runtime';
+
 export interface PrecacheEntry {
   url: string;
   size: number;
@@ -15,8 +17,11 @@ export const REQUIRED_PRECACHE: ReadonlyArray<{ what: string; pattern: RegExp }>
   { what: 'the corpus data (corpus/corpus.<hash>.json)', pattern: /^corpus\/corpus\.[0-9a-f]{16}\.json$/ },
   { what: 'the model description (models/<Org>/<name>/paperscope-model.json)', pattern: /^models\/.+\/paperscope-model\.json$/ },
   { what: 'the model weights (models/<Org>/<name>/onnx/*.onnx)', pattern: /^models\/.+\.onnx$/ },
-  { what: 'the ONNX runtime (ort/*.wasm)', pattern: /^ort\/.+\.wasm$/ },
-  { what: 'the ONNX runtime loader (ort/*.mjs)', pattern: /^ort\/.+\.mjs$/ },
+  // both builds: WASM runs the plain one, WebGPU the asyncify one, and a device whose GPU is
+  // lost switches to WASM (offline too)
+  ...(Object.entries(RUNTIME_FILES) as [string, { mjs: string; wasm: string }][]).flatMap(([build, files]) =>
+    Object.values(files).map((file) => ({ what: `the ONNX runtime, ${build} build (ort/${file})`, pattern: new RegExp(`^ort/${file.replace(/\./g, '\\.')}$`) })),
+  ),
 ];
 
 /** Names of required parts the manifest lacks; empty when complete. */

@@ -7,6 +7,7 @@ import type { CorpusData, CorpusManifest } from '../../src/corpus/types';
 import { createEmbedder } from '../../src/embed/embedder';
 import { nodeModelsDir } from '../../src/embed/node';
 import { activeModelId, getModel } from '../../src/embed/registry';
+import { RUNTIME_FILES } from '../../src/embed/runtime';
 import { expect, loadCorpus, paperWith, probe, resultTitles, shot, waitReady } from './fixtures';
 
 const spec = getModel(activeModelId());
@@ -69,11 +70,19 @@ export async function checkBackend(page: Page, backend: 'wasm' | 'webgpu', subse
   const corpus = await loadCorpus(page);
   const parp = paperWith(corpus, 'Prune-Adjust- Re-Prune');
   if (subset !== undefined) await serveSubset(page, corpus, parp.id, subset);
+  // the runtime build each backend needs, and only that (the plain build is half the size)
+  const runtimeFetched = new Set<string>();
+  page.on('request', (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.startsWith('/ort/') && !r.serviceWorker()) runtimeFetched.add(path.slice('/ort/'.length));
+  });
   await page.goto(`/?backend=${backend}`);
   // Software WebGPU (SwiftShader) runs the model many times slower than WASM.
   const ready = await waitReady(page, backend === 'webgpu' ? 540_000 : 170_000);
   expect(ready.backend.name).toBe(backend);
   await expect(page.getByTestId('backend')).toContainText(backend === 'wasm' ? 'WASM' : 'WebGPU');
+  const build = RUNTIME_FILES[backend === 'wasm' ? 'plain' : 'asyncify'];
+  expect([...runtimeFetched].sort()).toEqual([build.mjs, build.wasm].sort());
 
   for (const kind of ['passage', 'query'] as const) {
     const [inBrowser, inNode] = [await browserVectors(page, kind), await nodeVectors(kind)];

@@ -32,6 +32,8 @@ describe('precache manifest check', () => {
     { url: 'models/Xenova/all-MiniLM-L6-v2/onnx/model_quantized.onnx', size: 22_928_619 },
     { url: 'ort/ort-wasm-simd-threaded.asyncify.wasm', size: 26_861_777 },
     { url: 'ort/ort-wasm-simd-threaded.asyncify.mjs', size: 53_057 },
+    { url: 'ort/ort-wasm-simd-threaded.wasm', size: 14_264_838 },
+    { url: 'ort/ort-wasm-simd-threaded.mjs', size: 24_381 },
   ];
 
   it('accepts a manifest with shell, corpus, model and runtime', () => {
@@ -44,12 +46,17 @@ describe('precache manifest check', () => {
   });
 
   it('names every missing part of an empty manifest', () => {
-    expect(missingFromPrecache([])).toHaveLength(7);
+    expect(missingFromPrecache([])).toHaveLength(9);
+  });
+
+  it('needs both runtime builds: a device that loses its GPU goes on with WASM, offline too', () => {
+    const withoutPlain = complete.filter((e) => e.url !== 'ort/ort-wasm-simd-threaded.wasm');
+    expect(missingFromPrecache(withoutPlain)).toEqual(['the ONNX runtime, plain build (ort/ort-wasm-simd-threaded.wasm)']);
   });
 
   it('lists files largest first with the total', () => {
     const text = describePrecache(complete);
-    expect(text.split('\n')[0]).toBe('precache: 7 files, 47.58 MiB');
+    expect(text.split('\n')[0]).toBe('precache: 9 files, 61.20 MiB');
     expect(text.split('\n')[1]).toContain('ort/ort-wasm-simd-threaded.asyncify.wasm');
   });
 });

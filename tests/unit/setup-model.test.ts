@@ -21,6 +21,7 @@ import {
 } from '../../src/cli/setup-model';
 import { MODEL_INFO_FILE, onnxFile } from '../../src/embed/model-info';
 import { modelSources } from '../../src/embed/model-sources';
+import { RUNTIME_FILES } from '../../src/embed/runtime';
 import { nodeModelsDir, sha256File } from '../../src/embed/node';
 import { getModel } from '../../src/embed/registry';
 
@@ -190,10 +191,9 @@ describe('behavioural check', () => {
 });
 
 describe('onnxruntime-web runtime', () => {
-  it('copies the files the ORT bundle of transformers.js names, and removes others', async () => {
+  it('copies the build the ORT bundle of transformers.js names (WebGPU) and the plain one (WASM), and removes others', async () => {
     const { dist, names } = await runtimeFiles();
-    expect(names.some((n) => n.endsWith('.wasm'))).toBe(true);
-    expect(names.some((n) => n.endsWith('.mjs'))).toBe(true);
+    expect(names).toEqual([...Object.values(RUNTIME_FILES.asyncify), ...Object.values(RUNTIME_FILES.plain)].sort());
     const ortDir = join(tmp, 'ort');
     await mkdir(ortDir, { recursive: true });
     await writeFile(join(ortDir, 'ort-wasm-simd-threaded.jsep.wasm'), 'stale');

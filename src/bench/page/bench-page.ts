@@ -5,6 +5,7 @@
  */
 import { EmbedClient } from '../../embed/client';
 import type { BackendPreference } from '../../embed/protocol';
+import type { RuntimeBuild } from '../../embed/runtime';
 import { activeModelId, getModel } from '../../embed/registry';
 import { memoryFloor, naiveTopK, topK, VectorMatrix } from '../../search/vectors';
 import { openVectorStore } from '../../store/vector-store';
@@ -103,7 +104,7 @@ async function rank(n: number, reps: number, k = 20): Promise<RankFigures> {
  */
 async function embed(
   texts: string[],
-  options: { preference: BackendPreference; threads?: number; perCall: number; reps: number; wasmPaths?: string },
+  options: { preference: BackendPreference; threads?: number; perCall: number; reps: number; runtime?: RuntimeBuild },
 ): Promise<EmbedFigures> {
   const t0 = performance.now();
   const client = new EmbedClient(() => new Worker(new URL('../../embed/worker.ts', import.meta.url), { type: 'module' }));
@@ -111,8 +112,8 @@ async function embed(
     const ready = await client.init({
       modelId: spec.id,
       modelBase: `${BASE}models/`,
-      // another onnxruntime-web build can be compared by serving it under another prefix
-      wasmPaths: options.wasmPaths ?? `${BASE}ort/`,
+      wasmPaths: `${BASE}ort/`,
+      runtime: options.runtime,
       preference: options.preference,
       threads: options.threads,
     });
