@@ -5,8 +5,8 @@
  * Builds and serves the app, measures it in headless Chromium next to its baselines (see
  * src/bench/run.ts), prints a Markdown table and optionally writes the figures as JSON.
  */
-import { writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatMachine, formatTable } from '../bench/results';
 import { runBench } from '../bench/run';
@@ -66,6 +66,7 @@ async function main(): Promise<void> {
   console.log(`\n${formatTable(results)}\n\nMachine: ${formatMachine(results.machine)}`);
   console.log(`Bench time: ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
   if (values.json) {
+    await mkdir(dirname(resolve(values.json)), { recursive: true });
     await writeFile(resolve(values.json), JSON.stringify(results, null, 2) + '\n');
     console.log(`Wrote ${values.json}`);
   }

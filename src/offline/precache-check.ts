@@ -3,7 +3,7 @@
  * offline if the shell, the corpus, the model and the runtime are all in it. workbox-build merely
  * warns when it skips a file (too big, pattern missed); here that fails the build instead.
  */
-import { RUNTIME_FILES } from '../embed/runtime';
+import { RUNTIME_FILES } from '../embed/runtime.ts';
 
 export interface PrecacheEntry {
   url: string;
