@@ -11,7 +11,7 @@ export interface InitPayload {
   preference: BackendPreference;
   /** A previous probe's verdict for this device, so the probe runs once. */
   rememberedBackend?: Backend;
-  /** WASM threads; default: half the cores (at most 4) when cross-origin isolated, else 1. */
+  /** WASM threads; default when cross-origin isolated: half the cores, at least 2, at most 4; else 1. */
   threads?: number;
   /** onnxruntime-web build on WASM; default 'plain' (the benchmark compares 'asyncify'). */
   runtime?: RuntimeBuild;

@@ -49,14 +49,16 @@ async function load(backend: Backend): Promise<Embedder> {
 }
 
 /**
- * Threads need SharedArrayBuffer, i.e. cross-origin isolation; without it ORT runs one. The
- * default is onnxruntime-web's own (half the cores, at most 4), now stated so that the number
- * reported is the number used: on the 2-core bench machine, shared with other work, 2 threads
- * embedded slower than 1 in the same run (npm run bench, README "Performance").
+ * Threads need SharedArrayBuffer, i.e. cross-origin isolation; without it ORT runs one. Otherwise
+ * half the cores (onnxruntime-web's own default), at most 4, but at least 2 where there are 2:
+ * on the 2-core bench machine, quiet, 2 threads embedded the seed passages 1.83x as fast as ORT's
+ * 1 (3 alternating rounds, p50 3509 vs 6428 ms). Under heavy load from other processes (load
+ * average 6-12) 1 thread had won by 1.24x; a user's machine is rarely that busy.
  */
 function threadCount(payload: InitPayload): number {
   if (!self.crossOriginIsolated) return 1;
-  return payload.threads ?? Math.min(4, Math.ceil((navigator.hardwareConcurrency || 1) / 2));
+  const cores = navigator.hardwareConcurrency || 1;
+  return payload.threads ?? (cores < 2 ? 1 : Math.min(4, Math.max(2, Math.ceil(cores / 2))));
 }
 
 async function timeEmbedding(e: Embedder): Promise<number> {
