@@ -93,6 +93,10 @@ export class Session {
     window.addEventListener('offline', () => (this.online = false));
     // Served by our service worker already: nothing to compete with, and a waiting update shows now.
     if (navigator.serviceWorker?.controller) this.startOffline();
+    // The model loads while the corpus and the cached vectors are read: on a warm start it is the
+    // one thing semantic results wait for. A failure here is reported by loadVectors, which asks
+    // for the same load (and tries again) when it needs the model.
+    void this.ensureClient(this.stopper.signal).catch(() => undefined);
     try {
       await this.loadCorpus();
     } catch (err) {
@@ -185,12 +189,8 @@ export class Session {
       this.phase = 'ready';
       // Every passage came from the cache, but queries still need the model: load it now, and
       // re-rank whatever is on screen once it is there (keyword results show meanwhile).
-      const t0 = performance.now();
       void this.ensureClient(signal).then(
-        () => {
-          this.timings.modelMs = performance.now() - t0;
-          this.refresh();
-        },
+        () => this.refresh(),
         (err: Error) => {
           if (err.name !== 'AbortError') this.modelError = err.message;
         },
@@ -199,9 +199,7 @@ export class Session {
     }
 
     this.phase = 'model';
-    const t0 = performance.now();
     const client = await this.ensureClient(signal);
-    this.timings.modelMs = performance.now() - t0;
     this.phase = 'embedding';
     const t1 = performance.now();
     for (let b = 0; b < missing.length; b += BATCH) {
@@ -241,9 +239,12 @@ export class Session {
    */
   private async loadClient(signal: AbortSignal): Promise<EmbedClient> {
     const pauses = [1_000, 4_000];
+    const t0 = performance.now();
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.loadClientOnce(signal);
+        const client = await this.loadClientOnce(signal);
+        this.timings.modelMs = performance.now() - t0; // worker start → model ready, retries included
+        return client;
       } catch (err) {
         if (signal.aborted || (err as Error).name === 'AbortError' || attempt >= pauses.length) throw err;
         await new Promise((resolve) => setTimeout(resolve, pauses[attempt]));
