@@ -25,6 +25,7 @@ interface AppProbe {
   embedding: { done: number; total: number; fromCache: number; embeddedNow: number };
   backend: { name: string | null; reason: string; threads: number };
   phase: string;
+  storage: { offline: 'unsupported' | 'saving' | 'ready' | 'failed' | null };
 }
 
 /** Routes a corpus (manifest + data) in place of the one the build ships, for one context. */
@@ -117,6 +118,23 @@ async function waitForFullResults(page: Page, query: string): Promise<ResultsEve
     const p = await probe(page).catch(() => null);
     throw new Error(`Waiting for semantic results for "${query}" failed (${(err as Error).message.split('\n')[0]}); app state: ${JSON.stringify(p)}`);
   }
+}
+
+/**
+ * Waits until the service worker has stored the offline copy (app, model, runtime: ~63 MB): a
+ * returning visitor's state. Closing the first page earlier leaves that install running, and
+ * competing for the 2 cores, during the "warm" visit.
+ */
+export async function waitOfflineCopy(page: Page): Promise<string> {
+  const handle = await page.waitForFunction(
+    () => {
+      const status = (window as unknown as { __paperscope: () => AppProbe }).__paperscope().storage.offline;
+      return status === 'saving' || status === null ? null : status;
+    },
+    null,
+    { timeout: LONG, polling: 100 },
+  );
+  return (await handle.jsonValue()) as string;
 }
 
 export interface StartFigures {

@@ -15,7 +15,7 @@ import { activeModelId, getModel, type ModelSpec } from '../embed/registry';
 import { corpusPassages } from '../search/passage';
 import { arxivSlice, sliceVectors } from './arxiv-slice';
 import { CHROMIUM_ARGS, SWIFTSHADER_WEBGPU_ARGS, systemChromium } from './chromium';
-import { embedInPage, fillCache, heapSampler, newContext, openApp, queryLatencies, rankInPage, recordResults, routeCorpus, storageUsage } from './browser';
+import { embedInPage, fillCache, heapSampler, newContext, openApp, queryLatencies, rankInPage, recordResults, routeCorpus, storageUsage, waitOfflineCopy } from './browser';
 import { nativeEmbedding } from './native';
 import type { EmbedFigures } from './page/bench-page';
 import type { BenchResults, RankSize } from './results';
@@ -111,6 +111,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
     const seedsHeap = await heapSampler(coldPage);
     const cold = await openApp(coldPage, coldQuery);
     let seedsHeapBytes = await seedsHeap.stop();
+    log(`seeds corpus: offline copy ${await waitOfflineCopy(coldPage)} before the warm start`);
     await coldPage.close();
     log('seeds corpus: warm start and queries');
     const warmPage = await seedsContext.newPage();
