@@ -174,6 +174,10 @@ function configureEnvironment(config: EmbedderConfig, device: Device): void {
     // The service worker caches model files under content hashes; transformers.js' own URL-keyed
     // cache would keep serving old weights after a model change, so it stays off.
     env.useBrowserCache = false;
+    // With wasmPaths given as files, transformers.js would otherwise fetch the runtime itself: the
+    // .wasm as bytes (compiled without streaming) and the .mjs re-served as a blob: URL, which a
+    // CSP without blob: forbids. Off, onnxruntime-web loads both from our origin, streaming.
+    env.useWasmCache = false;
   }
 }
 

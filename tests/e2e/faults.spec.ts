@@ -21,6 +21,28 @@ test.describe('faults', () => {
     expect(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp)).toEqual([]);
   });
 
+  test.describe('as a server header', () => {
+  test.use({ serviceWorkers: 'block' });
+  test('the same policy sent as a header on every response, the inference worker included: the model still loads', async ({ context, page }) => {
+    // A meta tag binds the page only; a server that sends the policy as a header binds the worker
+    // too (no blob: scripts there: transformers.js re-serves onnxruntime's loader as one unless
+    // told not to). Our own service worker would answer before the route, so it is kept out.
+    const html = await (await page.request.get('/')).text();
+    const policy = html.match(/http-equiv="Content-Security-Policy" content="([^"]+)"/)?.[1]?.replace(/&#39;/g, "'");
+    expect(policy).toBeTruthy();
+    await context.route('**/*', async (route) => {
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': policy! } });
+    });
+    await page.goto(`/?backend=wasm&q=${encodeURIComponent(PRUNING)}`);
+    const ready = await waitReady(page);
+    expect(ready.backend.name).toBe('wasm');
+    expect(ready.embedding.embeddedNow).toBe(ready.embedding.total);
+    await expect(page.getByTestId('model-error')).toHaveCount(0);
+    await expect.poll(async () => (await resultTitles(page))[0]).toContain('PARP');
+  });
+  });
+
   test('IndexedDB unavailable: a notice, and search works from memory', async ({ page }) => {
     await page.addInitScript(() => {
       // as in a browser with storage disabled: open() throws
