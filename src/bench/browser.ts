@@ -6,27 +6,10 @@
 import type { Browser, BrowserContext, CDPSession, Page } from '@playwright/test';
 import type { BackendPreference } from '../embed/protocol';
 import type { RuntimeBuild } from '../embed/runtime';
+import type { AppProbe, ResultsEvent } from '../ui/probe';
 import type { BenchApi, EmbedFigures, RankFigures } from './page/bench-page';
 
 export const BENCH_PAGE = '/src/bench/page/bench.html';
-
-/** What App.svelte announces once results are in the DOM (event 'paperscope:results'). */
-export interface ResultsEvent {
-  query: string;
-  mode: string;
-  ms: number;
-  hits: number;
-  coverage: { embedded: number; total: number };
-  renderedAt: number;
-}
-
-interface AppProbe {
-  timings: { corpusMs: number; modelMs: number; embedMs: number; firstQueryMs: number | null };
-  embedding: { done: number; total: number; fromCache: number; embeddedNow: number };
-  backend: { name: string | null; reason: string; threads: number };
-  phase: string;
-  storage: { offline: 'unsupported' | 'saving' | 'ready' | 'failed' | null };
-}
 
 /** Routes a corpus (manifest + data) in place of the one the build ships, for one context. */
 export interface CorpusOverride {

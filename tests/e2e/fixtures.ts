@@ -1,5 +1,6 @@
 import { test as base, expect, type Page } from '@playwright/test';
 import type { CorpusData, CorpusManifest } from '../../src/corpus/types';
+import type { AppProbe } from '../../src/ui/probe';
 
 /**
  * Every e2e test fails on any request that leaves the app's origin: the app must never fetch the
@@ -33,14 +34,6 @@ export function paperWith(corpus: CorpusData, needle: string) {
   const p = corpus.papers.find((x) => x.abstract.includes(needle));
   if (!p) throw new Error(`no paper in the corpus mentions "${needle}"`);
   return p;
-}
-
-export interface AppProbe {
-  timings: { corpusMs: number; modelMs: number; embedMs: number; firstQueryMs: number | null };
-  embedding: { done: number; total: number; fromCache: number; embeddedNow: number; rejected: number };
-  backend: { name: string | null; reason: string };
-  phase: string;
-  lastResults: { query: string; mode: string; hits: number; coverage: { embedded: number; total: number } } | null;
 }
 
 export async function probe(page: Page): Promise<AppProbe> {
