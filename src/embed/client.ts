@@ -23,6 +23,11 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+/** The app's inference worker (worker.ts); Vite bundles it from this one place. */
+export function spawnInferenceWorker(): Worker {
+  return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+}
+
 export class EmbedClient {
   private nextId = 1;
   private pending = new Map<number, Pending>();
@@ -34,7 +39,7 @@ export class EmbedClient {
   onBackendChange: (backend: Backend, reason: string) => void = () => {};
 
   /** `spawn` starts an inference worker; it is called again if the GPU is lost. */
-  constructor(private readonly spawn: () => Worker) {
+  constructor(private readonly spawn: () => Worker = spawnInferenceWorker) {
     this.worker = this.attach(spawn());
   }
 
@@ -68,11 +73,7 @@ export class EmbedClient {
 
   terminate(): void {
     this.worker.terminate();
-    const err = new DOMException('worker terminated', 'AbortError');
-    this.readyWaiter?.reject(err);
-    this.readyWaiter = null;
-    for (const p of this.pending.values()) p.reject(err);
-    this.pending.clear();
+    this.failAll(new DOMException('worker terminated', 'AbortError'));
   }
 
   private attach(worker: Worker): Worker {

@@ -253,7 +253,7 @@ export class Session {
   }
 
   private async loadClientOnce(signal: AbortSignal): Promise<EmbedClient> {
-    const client = new EmbedClient(() => new Worker(new URL('../embed/worker.ts', import.meta.url), { type: 'module' }));
+    const client = new EmbedClient();
     client.onDownload = (p) => this.onDownload(p);
     client.onBackendChange = (name, reason) => {
       this.backend = { ...this.backend, name, reason };
@@ -444,7 +444,7 @@ export class Session {
 
   /**
    * Registers the service worker. On a first visit that waits until the model and the corpus
-   * vectors are done: its install downloads the same ~50 MB again, which slows the first results,
+   * vectors are done: its install downloads the same ~63 MB again, which slows the first results,
    * and in e2e a model load running alongside it failed ("file was not found locally"), as two
    * concurrent reads of one URL have failed in Chromium before (see embedder.ts).
    * Not after Stop: the user chose not to download now.

@@ -107,7 +107,7 @@ async function embed(
   options: { preference: BackendPreference; threads?: number; perCall: number; reps: number; runtime?: RuntimeBuild },
 ): Promise<EmbedFigures> {
   const t0 = performance.now();
-  const client = new EmbedClient(() => new Worker(new URL('../../embed/worker.ts', import.meta.url), { type: 'module' }));
+  const client = new EmbedClient();
   try {
     const ready = await client.init({
       modelId: spec.id,
