@@ -227,10 +227,15 @@ export class VectorCache {
       if (vecs.length !== part.length * this.dims) throw new Error(`Embedder returned ${vecs.length} floats for ${part.length} texts of ${this.dims} dims.`);
       appendFileSync(this.rowsFile, new Uint8Array(vecs.buffer, vecs.byteOffset, vecs.byteLength));
       appendFileSync(this.keysFile, part.map((i) => keys[i]).join('\n') + '\n');
-      const grown = new Float32Array((this.rows + part.length) * this.dims);
-      grown.set(this.data);
-      grown.set(vecs, this.rows * this.dims);
-      this.data = grown;
+      const needed = (this.rows + part.length) * this.dims;
+      if (needed > this.data.length) {
+        // doubling: appending 13,838 SciFact passages 256 at a time copied ~0.6 GB when each
+        // append copied everything before it
+        const grown = new Float32Array(Math.max(needed, this.data.length * 2));
+        grown.set(this.data.subarray(0, this.rows * this.dims));
+        this.data = grown;
+      }
+      this.data.set(vecs, this.rows * this.dims);
       part.forEach((i, j) => this.index.set(keys[i], this.rows + j));
       this.rows += part.length;
     }
