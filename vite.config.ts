@@ -57,11 +57,13 @@ export default defineConfig({
         globPatterns: ['**/*.{html,js,css,json,txt,png,svg,onnx,wasm,mjs}'],
         // assets/*.wasm is onnxruntime's bundled fallback copy, unused: the app points the runtime
         // at ort/ (wasmPaths), so precaching it would store the same 26 MB twice.
-        globIgnores: ['**/*.map', '**/.setup-*/**', 'assets/*.wasm'],
+        // corpus/: the page keeps the corpus itself (src/store/shard-cache.ts), shard by shard, so a
+        // large corpus is not downloaded whole by the install and an update fetches changed shards only.
+        globIgnores: ['**/*.map', '**/.setup-*/**', 'assets/*.wasm', 'corpus/**'],
         // The model (~23 MB) and the runtime builds (~14 MB plain, ~27 MB asyncify) must fit; the default limit is 2 MiB.
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
-        // Vite's assets/ and the corpus data carry content hashes in their names: no revision needed.
-        dontCacheBustURLsMatching: /^(assets\/|corpus\/corpus\.[0-9a-f]{16}\.json$)/,
+        // Vite's assets/ carry content hashes in their names: no revision needed.
+        dontCacheBustURLsMatching: /^assets\//,
         manifestTransforms: [
           async (entries) => {
             const missing = missingFromPrecache(entries);

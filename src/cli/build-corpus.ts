@@ -3,7 +3,7 @@
  *                         [--tokenizer path/to/tokenizer.json] [--strict]
  *
  * Reads the inputs (default: seeds/), prints the build report and writes
- * <out>/corpus.<hash16>.json + <out>/manifest.json atomically.
+ * <out>/manifest.json + <out>/shards/* (format 2, src/format/) atomically.
  *
  * Exit codes: 0 built, clean · 3 built, with warnings (see the report) · 1 failed, nothing written
  * (the previous corpus is untouched) · 2 bad command line.
@@ -12,10 +12,12 @@ import { basename, dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildCorpus, chunkerSettings, DEFAULT_MAX_TOKENS, DEFAULT_OVERLAP_SENTENCES, type BuildOptions } from '../corpus/build.ts';
-import { readCorpusInputs, UnreadableInputError, writeCorpusAtomic } from '../corpus/node-io.ts';
+import { readCorpusInputs, UnreadableInputError } from '../corpus/node-io.ts';
 import { loadTokenizerCounter } from '../corpus/node-tokenizer.ts';
-import { serializeCorpus } from '../corpus/output.ts';
 import { exitCodeFor, formatReport } from '../corpus/report.ts';
+import { writeCorpusDir } from '../format/node.ts';
+import { servedSizes } from '../format/sizes.ts';
+import { writeShardedCorpus } from '../format/write.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -27,6 +29,7 @@ const USAGE = `usage: npm run build:corpus [-- <folder-or-file> ...] [--out DIR]
   --overlap     sentences repeated between consecutive chunks (default ${DEFAULT_OVERLAP_SENTENCES})
   --tokenizer   count tokens exactly with this tokenizer.json instead of the conservative estimate
   --strict      treat warnings as errors (exit 1, nothing written)
+  --sizes       print the bytes served: raw, gzip and brotli, per kind of file
 exit codes: 0 built · 3 built with warnings · 1 failed, nothing written · 2 bad command line`;
 
 class UsageError extends Error {}
@@ -49,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
         overlap: { type: 'string' },
         tokenizer: { type: 'string' },
         strict: { type: 'boolean', default: false },
+        sizes: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -90,11 +94,13 @@ async function main(argv: string[]): Promise<number> {
     console.error(`\nbuild:corpus FAILED${args.values.strict ? ' (--strict: warnings count as errors)' : ''}: nothing written; the corpus in ${relative(process.cwd(), outDir) || '.'} is unchanged.`);
     return 1;
   }
-  const out = serializeCorpus(data, options.source!);
-  const written = await writeCorpusAtomic(outDir, out);
+  const out = writeShardedCorpus(data, options.source!);
+  const written = await writeCorpusDir(outDir, out);
   const t3 = performance.now();
-  console.log(`\nWrote ${relative(process.cwd(), written.dataPath)} (${out.dataBytes.length} bytes) and ${relative(process.cwd(), written.manifestPath)}`);
-  if (written.removed.length > 0) console.log(`Removed the previous ${written.removed.join(', ')}`);
+  const bytes = out.files.reduce((n, f) => n + f.bytes.length, 0);
+  console.log(`\nWrote ${relative(process.cwd(), written.manifestPath)} and ${out.files.length} shard files (${bytes} bytes; ${written.written.length} new, ${written.kept.length} unchanged)`);
+  if (written.removed.length > 0) console.log(`Removed ${written.removed.length} files of the previous build: ${written.removed.slice(0, 5).join(', ')}${written.removed.length > 5 ? ', …' : ''}`);
+  if (args.values.sizes) console.log(servedSizes(out));
   console.log(`Chunker ${data.chunker.version}, max ${data.chunker.maxTokens} tokens, overlap ${data.chunker.overlapSentences} sentence(s)`);
   console.log(`Time: read ${ms(t1 - t0)}, build ${ms(t2 - t1)}, write ${ms(t3 - t2)}, total ${ms(t3 - t0)}`);
   if (code === 3) console.log('\nBuilt WITH WARNINGS (exit code 3): see "Warnings" above.');

@@ -1,6 +1,7 @@
 /**
  * Build-time check of the precache manifest (a Workbox manifestTransform): the app is only usable
- * offline if the shell, the corpus, the model and the runtime are all in it. workbox-build merely
+ * offline if the shell, the model and the runtime are all in it (the page keeps the corpus itself:
+ * src/store/shard-cache.ts). workbox-build merely
  * warns when it skips a file (too big, pattern missed); here that fails the build instead.
  */
 import { RUNTIME_FILES } from '../embed/runtime.ts';
@@ -13,8 +14,6 @@ export interface PrecacheEntry {
 
 export const REQUIRED_PRECACHE: ReadonlyArray<{ what: string; pattern: RegExp }> = [
   { what: 'the page (index.html)', pattern: /^index\.html$/ },
-  { what: 'the corpus manifest (corpus/manifest.json)', pattern: /^corpus\/manifest\.json$/ },
-  { what: 'the corpus data (corpus/corpus.<hash>.json)', pattern: /^corpus\/corpus\.[0-9a-f]{16}\.json$/ },
   { what: 'the model description (models/<Org>/<name>/paperscope-model.json)', pattern: /^models\/.+\/paperscope-model\.json$/ },
   { what: 'the model weights (models/<Org>/<name>/onnx/*.onnx)', pattern: /^models\/.+\.onnx$/ },
   // both builds: WASM runs the plain one, WebGPU the asyncify one, and a device whose GPU is

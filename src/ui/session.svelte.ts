@@ -2,13 +2,19 @@
  * App state and the flow behind the page: corpus → cache → embed misses in the worker → search.
  * Components read this state; only this module talks to the worker, IndexedDB and the network.
  */
-import type { Chunk, CorpusData, CorpusManifest, Paper } from '../corpus/types';
+import type { Chunk, CorpusData, Paper } from '../corpus/types';
+import { sha256Hex } from '../corpus/hash';
+import { eachLimited, fileUrl, loadFile, loadManifest } from '../format/fetch';
+import { vectorMismatch, type ShardedManifest } from '../format/manifest';
+import { cosine, dequantiseRow } from '../format/quantise';
+import { decodeText, decodeVectors, type TextPart } from '../format/read';
+import { ShardCache } from '../store/shard-cache';
 import { EmbedClient, type DownloadProgress } from '../embed/client';
 import { activeModelId, getModel, type ModelSpec } from '../embed/registry';
 import { modelFingerprint, type ModelInfo } from '../embed/model-info';
 import type { Backend, BackendPreference } from '../embed/protocol';
 import { openVectorStore, type VectorStore } from '../store/vector-store';
-import { corpusPassages } from '../search/passage';
+import { corpusPassages, DEFAULT_PASSAGES, passageText } from '../search/passage';
 import { VectorMatrix } from '../search/vectors';
 import { SearchEngine, type PaperHit } from '../search/engine';
 import { registerOffline, type OfflineStatus } from '../offline/register';
@@ -16,9 +22,11 @@ import { formatUrlState, parseUrlState, type SearchMode, type UrlState } from '.
 
 const BASE = import.meta.env.BASE_URL;
 const BATCH = 16;
+/** Shipped passages re-embedded in the page before their vectors are trusted. */
+const VERIFY_SAMPLE = 4;
 const BACKEND_KEY = 'paperscope.backend';
 
-export type Phase = 'corpus' | 'model' | 'embedding' | 'ready' | 'stopped' | 'error';
+export type Phase = 'corpus' | 'vectors' | 'model' | 'embedding' | 'ready' | 'stopped' | 'error';
 
 export interface ResultView {
   kind: 'query' | 'like';
@@ -35,7 +43,11 @@ export class Session {
   phase = $state<Phase>('corpus');
   error = $state<string | null>(null);
   notices = $state<string[]>([]);
-  manifest = $state.raw<CorpusManifest | null>(null);
+  manifest = $state.raw<ShardedManifest | null>(null);
+  /** Corpus files (text and vector shards): bytes and files arrived, and how many came from the kept copy. */
+  corpusDownload = $state({ loaded: 0, total: 0, textTotal: 0, files: 0, totalFiles: 0, fromCache: 0 });
+  /** The check of shipped vectors against the page's model (null: not run this visit). */
+  verification = $state.raw<{ sample: number; minCosine: number; threshold: number } | null>(null);
   corpus = $state.raw<CorpusData | null>(null);
   spec: ModelSpec = getModel(activeModelId());
   download = $state<{ files: Record<string, { loaded: number; total: number }>; loaded: number; total: number }>({ files: {}, loaded: 0, total: 0 });
@@ -56,7 +68,7 @@ export class Session {
   online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
   /** Set while a new build is installed and waiting; calling it switches to that build. */
   acceptUpdate = $state.raw<(() => void) | null>(null);
-  timings = $state<{ corpusMs: number; modelMs: number; embedMs: number; firstQueryMs: number | null }>({ corpusMs: 0, modelMs: 0, embedMs: 0, firstQueryMs: null });
+  timings = $state<{ corpusMs: number; vectorsMs: number; modelMs: number; embedMs: number; firstQueryMs: number | null; firstKeywordMs: number | null }>({ corpusMs: 0, vectorsMs: 0, modelMs: 0, embedMs: 0, firstQueryMs: null, firstKeywordMs: null });
   modelError = $state<string | null>(null);
 
   query = $state('');
@@ -75,6 +87,10 @@ export class Session {
   private searchSeq = 0;
   private debounce: ReturnType<typeof setTimeout> | null = null;
   private papersById = new Map<string, Paper>();
+  private shardCache: ShardCache | null = null;
+  /** manifest indices of the shards whose text loaded (their passages are the corpus's rows, in order) */
+  private validShards: number[] = [];
+  private shipped: 'unknown' | 'refused' = 'unknown';
 
   get semanticAvailable(): boolean {
     return this.embedding.done > 0;
@@ -141,12 +157,35 @@ export class Session {
 
   private async loadCorpus(): Promise<void> {
     const t0 = performance.now();
-    const manifest = await fetchJson<CorpusManifest>(`${BASE}corpus/manifest.json`, 'corpus manifest');
-    const data = await fetchJson<CorpusData>(`${BASE}corpus/${manifest.file}`, 'corpus data');
-    if (data.chunks.length !== manifest.chunks || data.papers.length !== manifest.papers) {
-      throw new Error(`Corpus file ${manifest.file} does not match its manifest (${data.papers.length} papers, expected ${manifest.papers}). Rebuild with "npm run build:corpus".`);
-    }
+    const base = `${BASE}corpus/`;
+    this.shardCache = await ShardCache.open();
+    const { manifest } = await loadManifest(base, this.shardCache);
     this.manifest = manifest;
+    const textBytes = manifest.shards.reduce((n, s) => n + s.text.bytes, 0);
+    const vectorBytes = manifest.vectors ? manifest.shards.reduce((n, s) => n + (s.vectors?.bytes ?? 0), 0) : 0;
+    this.corpusDownload = { loaded: 0, total: textBytes + vectorBytes, textTotal: textBytes, files: 0, totalFiles: manifest.shards.length * (manifest.vectors ? 2 : 1), fromCache: 0 };
+    // Chunk hashes are vector-cache keys, needed only when the page embeds passages itself.
+    const hash = manifest.vectors ? () => '' : (t: string) => sha256Hex(t);
+    const parts: (TextPart | null)[] = new Array(manifest.shards.length).fill(null);
+    await eachLimited(manifest.shards, 4, async (shard, i) => {
+      let seen = 0;
+      try {
+        const { bytes, fromCache } = await loadFile(base, shard.text, this.shardCache!, (p) => {
+          this.corpusDownload.loaded += p.loaded - seen;
+          seen = p.loaded;
+        });
+        parts[i] = decodeText(bytes, shard, hash);
+        this.corpusDownload.files++;
+        if (fromCache) this.corpusDownload.fromCache++;
+      } catch (err) {
+        this.corpusDownload.loaded -= seen;
+        this.notify(`Part ${i + 1} of ${manifest.shards.length} of the corpus (${manifest.shards[i].papers} papers) could not be used: ${(err as Error).message}. The rest is searchable; reload to try again.`);
+      }
+    });
+    const valid = parts.flatMap((p, i) => (p ? [i] : []));
+    if (valid.length === 0) throw new Error('No part of the corpus could be loaded (see the notices). Reload to try again; if it persists, the site needs "npm run build".');
+    this.validShards = valid;
+    const data: CorpusData = { chunker: manifest.chunker, papers: valid.flatMap((i) => parts[i]!.papers), chunks: valid.flatMap((i) => parts[i]!.chunks) };
     this.corpus = data;
     this.papersById = new Map(data.papers.map((p) => [p.id, p]));
     this.matrix = new VectorMatrix(this.spec.dims, data.chunks.length);
@@ -165,6 +204,15 @@ export class Session {
       throw new Error(`The model files are missing on the server (${err.message}). Keyword search still works. Run "npm run setup:model" and rebuild.`);
     });
     const fingerprint = modelFingerprint(this.spec, info);
+    const shipped = this.manifest?.vectors;
+    if (shipped && this.shipped !== 'refused') {
+      const why = vectorMismatch(shipped, fingerprint, this.spec.dims, `${data.chunker.version}+${DEFAULT_PASSAGES}`);
+      if (why) {
+        this.refuseShipped(`The corpus's shipped vectors are not used: ${why}.`);
+      } else if (await this.loadShippedVectors(signal)) {
+        return;
+      }
+    }
     const { texts: passages, keys } = corpusPassages(data, fingerprint);
 
     if (!this.store) {
@@ -220,7 +268,129 @@ export class Session {
     this.timings.embedMs = performance.now() - t1;
     this.phase = 'ready';
     this.refresh();
+    void this.keepOnlyCurrentShards();
     void this.estimateStorage();
+  }
+
+  /**
+   * Fills the matrix from the corpus's vector shards (int8, dequantised), then checks a random
+   * sample of them against the page's own model before trusting them. Returns false when they were
+   * refused (the caller then embeds in the browser).
+   */
+  private async loadShippedVectors(signal: AbortSignal): Promise<boolean> {
+    const manifest = this.manifest!;
+    const base = `${BASE}corpus/`;
+    this.phase = 'vectors';
+    const t0 = performance.now();
+    const starts: number[] = [];
+    let row = 0;
+    for (const i of this.validShards) {
+      starts[i] = row;
+      row += manifest.shards[i].passages;
+    }
+    const scratch = new Float32Array(this.spec.dims);
+    let lastRefresh = 0;
+    await eachLimited(this.validShards, 3, async (i) => {
+      const shard = manifest.shards[i];
+      let seen = 0;
+      try {
+        const { bytes, fromCache } = await loadFile(base, shard.vectors!, this.shardCache!, (p) => {
+          this.corpusDownload.loaded += p.loaded - seen;
+          seen = p.loaded;
+        }, signal);
+        const block = decodeVectors(bytes, shard, manifest);
+        let bad = 0;
+        for (let r = 0; r < block.count; r++) {
+          try {
+            this.setRow(starts[i] + r, dequantiseRow(block, r, scratch));
+          } catch {
+            bad++;
+          }
+        }
+        if (bad > 0) this.notify(`${bad} vectors in ${shard.vectors!.file} are invalid (zero length): those passages are found by keyword only.`);
+        this.corpusDownload.files++;
+        if (fromCache) this.corpusDownload.fromCache++;
+      } catch (err) {
+        if ((err as Error).name === 'AbortError') throw err;
+        this.corpusDownload.loaded -= seen;
+        this.notify(`The vectors of corpus part ${i + 1} of ${manifest.shards.length} (${shard.passages} passages) could not be used: ${(err as Error).message}. Those papers are found by keyword only; reload to try again.`);
+      }
+      const now = performance.now();
+      if (now - lastRefresh > 250) {
+        lastRefresh = now;
+        this.refresh();
+      }
+    });
+    this.timings.vectorsMs = performance.now() - t0;
+    this.embedding.fromCache = this.embedding.done;
+    const verified = await this.verifyShipped(signal);
+    if (!verified.ok) {
+      this.refuseShipped(`The corpus's shipped vectors do not match this page's model (${verified.detail}).`);
+      return false;
+    }
+    this.phase = 'ready';
+    this.refresh();
+    void this.keepOnlyCurrentShards();
+    return true;
+  }
+
+  /**
+   * Embeds a few random shipped passages with the page's model and compares: vectors from other
+   * weights, another dtype or another text would differ far more than int8 rounding does (the
+   * manifest records that rounding: min cosine over the corpus). Remembered per corpus build and
+   * model, so a returning visit does not pay for it again.
+   */
+  private async verifyShipped(signal: AbortSignal): Promise<{ ok: boolean; detail: string }> {
+    const manifest = this.manifest!;
+    const data = this.corpus!;
+    const key = `paperscope.verified.${manifest.hash.slice(0, 16)}.${manifest.vectors!.model.weightsSha256.slice(0, 16)}`;
+    if (localStorage.getItem(key)) return { ok: true, detail: 'verified before' };
+    const rows: number[] = [];
+    for (let tries = 0; rows.length < VERIFY_SAMPLE && tries < 1000; tries++) {
+      const r = Math.floor(Math.random() * data.chunks.length);
+      if (this.filled[r] && !rows.includes(r)) rows.push(r);
+    }
+    if (rows.length === 0) return { ok: true, detail: 'no vectors to check' };
+    const client = await this.ensureClient(signal);
+    const texts = rows.map((r) => passageText(this.papersById.get(data.chunks[r].paperId)!, data.chunks[r]));
+    const fresh = await client.embed(texts, 'passage', { priority: 8, signal });
+    const threshold = Math.min(0.995, manifest.vectors!.error.minCosine - 0.005);
+    let min = 1;
+    rows.forEach((r, j) => {
+      min = Math.min(min, cosine(this.matrix!.row(r), fresh.subarray(j * this.spec.dims, (j + 1) * this.spec.dims)));
+    });
+    this.verification = { sample: rows.length, minCosine: min, threshold };
+    if (min < threshold) return { ok: false, detail: `${rows.length} passages re-embedded here: lowest cosine ${min.toFixed(4)}, needed ${threshold.toFixed(4)}` };
+    try {
+      localStorage.setItem(key, String(min));
+    } catch {
+      /* only a cost on the next visit */
+    }
+    return { ok: true, detail: `min cosine ${min.toFixed(4)}` };
+  }
+
+  /** Forgets the shipped vectors; the browser path (IndexedDB cache + worker) takes over. */
+  private refuseShipped(message: string): void {
+    this.shipped = 'refused';
+    this.notify(`${message} The page embeds the corpus itself instead, which is slow for large corpora.`);
+    this.filled.fill(0);
+    this.embedding.done = 0;
+    this.embedding.fromCache = 0;
+    for (const c of this.corpus!.chunks) if (!c.hash) c.hash = sha256Hex(c.text);
+    this.refresh();
+  }
+
+  /** Drops kept corpus files no longer named by the manifest (an update replaced them). */
+  private async keepOnlyCurrentShards(): Promise<void> {
+    const manifest = this.manifest!;
+    const base = `${BASE}corpus/`;
+    const keep = new Set<string>([new URL(`${base}manifest.json`, location.href).href]);
+    for (const s of manifest.shards) {
+      keep.add(fileUrl(base, s.text));
+      if (s.vectors) keep.add(fileUrl(base, s.vectors));
+    }
+    await this.shardCache?.keepOnly(keep);
+    if (this.shardCache?.notice) this.notify(this.shardCache.notice);
   }
 
   /** The one model load: concurrent callers share it; a failed or stopped load can be retried. */
@@ -407,6 +577,7 @@ export class Session {
       this.results = { kind: 'query', query: q, likePaper: null, hits, mode: vector ? mode : 'keyword', ms: performance.now() - t0, coverage: this.coverage() };
       // performance.now() counts from navigation start: "after page open", script loading included.
       if (this.timings.firstQueryMs === null && vector) this.timings.firstQueryMs = performance.now();
+      if (this.timings.firstKeywordMs === null) this.timings.firstKeywordMs = performance.now();
     } catch (err) {
       if (seq === this.searchSeq) this.notify(`Search failed: ${(err as Error).message}`);
     } finally {

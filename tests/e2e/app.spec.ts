@@ -1,4 +1,4 @@
-import { expect, loadCorpus, paperWith, probe, resultTitles, shot, test, waitReady } from './fixtures';
+import { expect, loadCorpus, paperWith, serveCorpus, probe, resultTitles, shot, test, waitReady } from './fixtures';
 
 test.describe('search app', () => {
   test('first visit embeds the corpus, answers in plain words, and a reload uses only the cache', async ({ page }) => {
@@ -63,17 +63,15 @@ test.describe('search app', () => {
     const corpus = await loadCorpus(page);
     const payload = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
     // Serve a corpus that contains a hostile document, as a scraped file could.
-    await page.route(/\/corpus\/corpus\.[0-9a-f]+\.json$/, async (route) => {
-      const data = structuredClone(corpus);
-      const victim = data.papers[0];
-      victim.title = `Evil ${payload}`;
-      victim.abstract = `${payload} ${victim.abstract}`;
-      for (const c of data.chunks.filter((c) => c.paperId === victim.id)) {
-        c.start += payload.length + 1;
-        c.end += payload.length + 1;
-      }
-      await route.fulfill({ json: data });
-    });
+    const data = structuredClone(corpus);
+    const victim = data.papers[0];
+    victim.title = `Evil ${payload}`;
+    victim.abstract = `${payload} ${victim.abstract}`;
+    for (const c of data.chunks.filter((c) => c.paperId === victim.id)) {
+      c.start += payload.length + 1;
+      c.end += payload.length + 1;
+    }
+    await serveCorpus(page, data);
     await page.goto(`/?q=${encodeURIComponent(payload)}&mode=keyword`);
     await page.getByRole('searchbox').fill(`Evil ${payload}`);
     await page.getByRole('searchbox').press('Enter');

@@ -1,5 +1,9 @@
 import { test as base, expect, type Page } from '@playwright/test';
-import type { CorpusData, CorpusManifest } from '../../src/corpus/types';
+import { sha256Hex } from '../../src/corpus/hash';
+import type { CorpusData } from '../../src/corpus/types';
+import { parseManifest } from '../../src/format/manifest';
+import { assembleCorpus, decodeText } from '../../src/format/read';
+import { writeShardedCorpus, type ShippedVectors } from '../../src/format/write';
 import type { AppProbe } from '../../src/ui/probe';
 
 /**
@@ -25,9 +29,27 @@ export const test = base.extend<{ foreignRequests: string[] }>({
 
 export { expect };
 
+/** The served corpus, read as the page reads it (manifest + text shards). */
 export async function loadCorpus(page: Page): Promise<CorpusData> {
-  const manifest = (await (await page.request.get('/corpus/manifest.json')).json()) as CorpusManifest;
-  return (await (await page.request.get(`/corpus/${manifest.file}`)).json()) as CorpusData;
+  const manifest = parseManifest(await (await page.request.get('/corpus/manifest.json')).json(), 'corpus/manifest.json');
+  const parts = [];
+  for (const s of manifest.shards) parts.push(decodeText(new Uint8Array(await (await page.request.get(`/corpus/${s.text.file}`)).body()), s, sha256Hex));
+  return assembleCorpus(manifest, parts);
+}
+
+/**
+ * Serves `data` (and optionally its vectors) to the page in place of the built corpus, written by
+ * the build's own format writer: manifest and shards, as a static host would.
+ */
+export async function serveCorpus(page: Page, data: CorpusData, vectors?: ShippedVectors): Promise<ReturnType<typeof writeShardedCorpus>> {
+  const written = writeShardedCorpus(data, 'test', vectors);
+  const files = new Map(written.files.map((f) => [f.path, f.bytes]));
+  await page.route(/\/corpus\/manifest\.json$/, (route) => route.fulfill({ body: Buffer.from(written.manifestBytes), contentType: 'application/json' }));
+  await page.route(/\/corpus\/shards\//, (route) => {
+    const bytes = files.get(new URL(route.request().url()).pathname.replace(/^.*\/corpus\//, ''));
+    return bytes ? route.fulfill({ body: Buffer.from(bytes) }) : route.fulfill({ status: 404, body: 'not found' });
+  });
+  return written;
 }
 
 export function paperWith(corpus: CorpusData, needle: string) {

@@ -3,12 +3,12 @@
  * PARP paper first. Run by model-wasm.spec.ts and model-webgpu.spec.ts (one browser launch each).
  */
 import type { Page } from '@playwright/test';
-import type { CorpusData, CorpusManifest } from '../../src/corpus/types';
+import type { CorpusData } from '../../src/corpus/types';
 import { createEmbedder } from '../../src/embed/embedder';
 import { nodeModelsDir } from '../../src/embed/node';
 import { activeModelId, getModel } from '../../src/embed/registry';
 import { RUNTIME_FILES } from '../../src/embed/runtime';
-import { expect, loadCorpus, paperWith, probe, resultTitles, shot, waitReady } from './fixtures';
+import { expect, loadCorpus, serveCorpus, paperWith, probe, resultTitles, shot, waitReady } from './fixtures';
 
 const spec = getModel(activeModelId());
 
@@ -59,11 +59,7 @@ export async function serveSubset(page: Page, corpus: CorpusData, parpId: string
   const keep = new Set(papers.map((p) => p.id));
   const chunks = corpus.chunks.filter((c) => keep.has(c.paperId) && c.index === 0);
   const data: CorpusData = { ...corpus, papers, chunks };
-  await page.route(/\/corpus\/manifest\.json$/, async (route) => {
-    const manifest = (await (await route.fetch()).json()) as CorpusManifest;
-    await route.fulfill({ json: { ...manifest, papers: papers.length, chunks: chunks.length } });
-  });
-  await page.route(/\/corpus\/corpus\.[0-9a-f]+\.json$/, (route) => route.fulfill({ json: data }));
+  await serveCorpus(page, data);
 }
 
 export async function checkBackend(page: Page, backend: 'wasm' | 'webgpu', subset?: number): Promise<void> {

@@ -37,7 +37,7 @@ test.beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'paperscope-next-'));
   const extra = join(work, 'new-paper.jsonl');
   writeFileSync(extra, `${JSON.stringify(NEW_PAPER)}\n`);
-  next = buildVariant(work, [resolve(import.meta.dirname, '..', '..', 'seeds'), extra]);
+  next = await buildVariant(work, [resolve(import.meta.dirname, '..', '..', 'seeds'), extra]);
 });
 
 test.afterAll(async () => {

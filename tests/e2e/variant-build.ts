@@ -3,9 +3,10 @@
  * corpus, through the real corpus CLI and the real vite build (service worker included).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { CorpusData, CorpusManifest } from '../../src/corpus/types';
+import type { CorpusData } from '../../src/corpus/types';
+import { readCorpusDir } from '../../src/format/node';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
@@ -16,7 +17,7 @@ export interface VariantBuild {
 }
 
 /** Builds into `<work>/dist` from the given corpus inputs; returns the output and its corpus. */
-export function buildVariant(work: string, corpusInputs: string[]): VariantBuild {
+export async function buildVariant(work: string, corpusInputs: string[]): Promise<VariantBuild> {
   const publicDir = join(work, 'public');
   const outDir = join(work, 'dist');
   mkdirSync(publicDir, { recursive: true });
@@ -36,7 +37,6 @@ export function buildVariant(work: string, corpusInputs: string[]): VariantBuild
     PAPERSCOPE_VARIANT_PUBLIC: publicDir,
     PAPERSCOPE_VARIANT_OUT: outDir,
   });
-  const manifest = JSON.parse(readFileSync(join(outDir, 'corpus', 'manifest.json'), 'utf8')) as CorpusManifest;
-  const corpus = JSON.parse(readFileSync(join(outDir, 'corpus', manifest.file), 'utf8')) as CorpusData;
+  const { data: corpus } = await readCorpusDir(join(outDir, 'corpus'));
   return { outDir, corpus };
 }

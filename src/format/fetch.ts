@@ -1,0 +1,113 @@
+/**
+ * The page's loader for format 2: the manifest (network first, the kept copy offline) and shard
+ * files (the kept copy first, verified, else the network, streamed with progress, verified, kept).
+ * Nothing unverified is ever returned.
+ */
+import { parseManifest, MANIFEST_FILE, type FileRef, type ShardedManifest } from './manifest';
+import { verifyFile } from './read';
+import type { ShardCache } from '../store/shard-cache';
+
+export interface FileProgress {
+  /** bytes received so far for this file (from the network or the cache) */
+  loaded: number;
+  total: number;
+  fromCache: boolean;
+}
+
+export async function loadManifest(base: string, cache: ShardCache): Promise<{ manifest: ShardedManifest; offline: boolean }> {
+  const url = new URL(`${base}${MANIFEST_FILE}`, location.href).href;
+  let text: string | null = null;
+  let offline = false;
+  let networkError = '';
+  try {
+    const res = await fetch(url, { cache: 'no-cache' });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    text = await res.text();
+  } catch (err) {
+    networkError = (err as Error).message;
+    const kept = await cache.get(url);
+    if (kept) {
+      text = new TextDecoder().decode(kept);
+      offline = true;
+    }
+  }
+  if (text === null) throw new Error(`Could not fetch the corpus manifest (${url}): ${networkError}. Rebuild with "npm run build" or check the server.`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new Error(`The corpus manifest (${url}) is not valid JSON. Rebuild with "npm run build:corpus".`);
+  }
+  const manifest = parseManifest(value, url);
+  if (!offline) await cache.put(url, new TextEncoder().encode(text), 'application/json');
+  return { manifest, offline };
+}
+
+export function fileUrl(base: string, ref: FileRef): string {
+  return new URL(`${base}${ref.file}`, location.href).href;
+}
+
+/** One verified shard file. Throws a ShardFormatError / Error naming the file when it cannot be had. */
+export async function loadFile(base: string, ref: FileRef, cache: ShardCache, onProgress?: (p: FileProgress) => void, signal?: AbortSignal): Promise<{ bytes: Uint8Array; fromCache: boolean }> {
+  const url = fileUrl(base, ref);
+  const kept = await cache.get(url);
+  if (kept) {
+    try {
+      await verifyFile(kept, ref);
+      onProgress?.({ loaded: kept.length, total: ref.bytes, fromCache: true });
+      return { bytes: kept, fromCache: true };
+    } catch {
+      await cache.delete(url); // damaged copy: fetch it again
+    }
+  }
+  let res: Response;
+  try {
+    res = await fetch(url, { signal });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new Error(`${ref.file}: could not be downloaded (${(err as Error).message})`);
+  }
+  if (!res.ok) throw new Error(`${ref.file}: HTTP ${res.status} (missing on the server?)`);
+  const bytes = await readBody(res, ref, onProgress);
+  await verifyFile(bytes, ref);
+  await cache.put(url, bytes, ref.file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+  return { bytes, fromCache: false };
+}
+
+async function readBody(res: Response, ref: FileRef, onProgress?: (p: FileProgress) => void): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array(await res.arrayBuffer());
+  const out = new Uint8Array(ref.bytes);
+  let loaded = 0;
+  const reader = res.body.getReader();
+  let extra: Uint8Array[] | null = null;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (!extra && loaded + value.length <= out.length) out.set(value, loaded);
+    else (extra ??= [out.subarray(0, loaded)]).push(value);
+    loaded += value.length;
+    onProgress?.({ loaded, total: ref.bytes, fromCache: false });
+  }
+  if (extra) {
+    const all = new Uint8Array(loaded);
+    let at = 0;
+    for (const part of extra) {
+      all.set(part, at);
+      at += part.length;
+    }
+    return all;
+  }
+  return loaded === out.length ? out : out.subarray(0, loaded);
+}
+
+/** Runs `task` over items with at most `limit` at a time, in order of start. */
+export async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      await task(items[i], i);
+    }
+  });
+  await Promise.all(workers);
+}

@@ -1,0 +1,95 @@
+/**
+ * Corpus → the files of format 2 (manifest + shards). Pure and deterministic: the same corpus
+ * (and vectors) give byte-identical files, so unchanged shards keep their names across builds.
+ */
+import { sha256Hex } from '../corpus/hash';
+import type { Chunk, CorpusData, Paper } from '../corpus/types';
+import { FORMAT_VERSION, type FileRef, type ShardEntry, type ShardedManifest, type VectorsInfo } from './manifest';
+import { planShards, type ShardPlanOptions } from './plan';
+import { quantiseInt8, quantisationError } from './quantise';
+import { encodeTextShard } from './text-shard';
+import { encodeVectorShard } from './vector-shard';
+
+export interface CorpusFile {
+  /** relative to the corpus folder, e.g. "shards/p.0123456789abcdef.json" */
+  path: string;
+  bytes: Uint8Array;
+}
+
+export interface ShippedVectors {
+  /** row i = the vector of data.chunks[i] (float32, row-major) */
+  flat: Float32Array;
+  info: Omit<VectorsInfo, 'error' | 'quantisation'>;
+}
+
+export interface WrittenCorpus {
+  manifest: ShardedManifest;
+  manifestBytes: Uint8Array;
+  /** every shard file the manifest names */
+  files: CorpusFile[];
+}
+
+function ref(prefix: 'p' | 'v', ext: 'json' | 'bin', bytes: Uint8Array): { ref: FileRef; file: CorpusFile } {
+  const sha256 = sha256Hex(bytes);
+  const path = `shards/${prefix}.${sha256.slice(0, 16)}.${ext}`;
+  return { ref: { file: path, sha256, bytes: bytes.length }, file: { path, bytes } };
+}
+
+export function writeShardedCorpus(data: CorpusData, source: string, vectors?: ShippedVectors, plan?: ShardPlanOptions): WrittenCorpus {
+  const chunksOf = new Map<string, Chunk[]>();
+  data.chunks.forEach((c) => {
+    let list = chunksOf.get(c.paperId);
+    if (!list) chunksOf.set(c.paperId, (list = []));
+    list.push(c);
+  });
+  const rowOf = new Map(data.chunks.map((c, i) => [c, i]));
+  const dims = vectors ? vectors.flat.length / data.chunks.length : 0;
+  if (vectors && !Number.isInteger(dims)) throw new RangeError(`writeShardedCorpus: ${vectors.flat.length} vector values for ${data.chunks.length} passages.`);
+
+  const files: CorpusFile[] = [];
+  const shards: ShardEntry[] = [];
+  let minCosine = 1;
+  let cosineSum = 0;
+  for (const [start, end] of planShards(data.papers.map((p) => p.id), plan)) {
+    const papers: Paper[] = data.papers.slice(start, end);
+    const chunks = papers.flatMap((p) => chunksOf.get(p.id) ?? []);
+    const text = ref('p', 'json', encodeTextShard(papers, (p) => chunksOf.get(p.id) ?? []));
+    files.push(text.file);
+    const entry: ShardEntry = { papers: papers.length, passages: chunks.length, text: text.ref };
+    if (vectors) {
+      const flat = new Float32Array(chunks.length * dims);
+      chunks.forEach((c, i) => flat.set(vectors.flat.subarray(rowOf.get(c)! * dims, (rowOf.get(c)! + 1) * dims), i * dims));
+      const block = quantiseInt8(flat, dims);
+      const err = quantisationError(flat, block);
+      minCosine = Math.min(minCosine, err.minCosine);
+      cosineSum += err.meanCosine * chunks.length;
+      const v = ref('v', 'bin', encodeVectorShard(block));
+      files.push(v.file);
+      entry.vectors = v.ref;
+    }
+    shards.push(entry);
+  }
+  const vectorsInfo: VectorsInfo | null = vectors
+    ? {
+        ...vectors.info,
+        quantisation: { kind: 'int8', dims, scale: 'per-vector-f32' },
+        error: { minCosine: round(minCosine), meanCosine: round(cosineSum / Math.max(1, data.chunks.length)) },
+      }
+    : null;
+  const hash = sha256Hex(JSON.stringify(shards.map((s) => [s.papers, s.passages, s.text.sha256, s.vectors?.sha256 ?? null])));
+  const manifest: ShardedManifest = {
+    format: FORMAT_VERSION,
+    hash,
+    papers: data.papers.length,
+    passages: data.chunks.length,
+    source,
+    chunker: data.chunker,
+    vectors: vectorsInfo,
+    shards,
+  };
+  return { manifest, manifestBytes: new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`), files };
+}
+
+function round(v: number): number {
+  return Math.floor(v * 1e6) / 1e6;
+}
