@@ -84,3 +84,20 @@ export async function fetchModelInfo(modelBase: string, spec: ModelSpec): Promis
   }
   return parseModelInfo(await res.json(), url);
 }
+
+/** The parts of the fingerprint, as the corpus manifest records them beside the string itself. */
+export function fingerprintInfo(spec: ModelSpec, info: ModelInfo): {
+  fingerprint: string; id: string; dtype: string; weightsSha256: string; pooling: string; queryPrefix: string; passagePrefix: string; maxTokens: number;
+} {
+  const fingerprint = modelFingerprint(spec, info);
+  return {
+    fingerprint,
+    id: spec.id,
+    dtype: spec.dtype,
+    weightsSha256: info.files[onnxFile(spec.dtype)].sha256,
+    pooling: spec.pooling,
+    queryPrefix: spec.queryPrefix,
+    passagePrefix: spec.passagePrefix,
+    maxTokens: spec.maxTokens,
+  };
+}

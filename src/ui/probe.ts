@@ -20,6 +20,8 @@ export interface AppProbe {
   embedding: Session['embedding'];
   backend: Session['backend'];
   storage: Session['storage'];
+  corpusDownload: Session['corpusDownload'];
+  verification: Session['verification'];
   updateReady: boolean;
   crossOriginIsolated: boolean;
   phase: Phase;

@@ -3,6 +3,7 @@ import { sha256Hex } from '../../src/corpus/hash';
 import type { CorpusData } from '../../src/corpus/types';
 import { parseManifest } from '../../src/format/manifest';
 import { assembleCorpus, decodeText } from '../../src/format/read';
+import type { ShardPlanOptions } from '../../src/format/plan';
 import { writeShardedCorpus, type ShippedVectors } from '../../src/format/write';
 import type { AppProbe } from '../../src/ui/probe';
 
@@ -41,8 +42,8 @@ export async function loadCorpus(page: Page): Promise<CorpusData> {
  * Serves `data` (and optionally its vectors) to the page in place of the built corpus, written by
  * the build's own format writer: manifest and shards, as a static host would.
  */
-export async function serveCorpus(page: Page, data: CorpusData, vectors?: ShippedVectors): Promise<ReturnType<typeof writeShardedCorpus>> {
-  const written = writeShardedCorpus(data, 'test', vectors);
+export async function serveCorpus(page: Page, data: CorpusData, vectors?: ShippedVectors, plan?: ShardPlanOptions): Promise<ReturnType<typeof writeShardedCorpus>> {
+  const written = writeShardedCorpus(data, 'test', vectors, plan);
   const files = new Map(written.files.map((f) => [f.path, f.bytes]));
   await page.route(/\/corpus\/manifest\.json$/, (route) => route.fulfill({ body: Buffer.from(written.manifestBytes), contentType: 'application/json' }));
   await page.route(/\/corpus\/shards\//, (route) => {

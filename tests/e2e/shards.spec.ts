@@ -1,0 +1,147 @@
+/**
+ * A corpus that ships its vectors (format 2, int8 shards): the page embeds none of its passages,
+ * checks a sample against its own model first, keeps the shards for the next visit, and copes with
+ * every kind of bad shard or manifest by saying what is wrong and searching what is valid.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import type { CorpusData } from '../../src/corpus/types';
+import { createEmbedder } from '../../src/embed/embedder';
+import { fingerprintInfo, parseModelInfo } from '../../src/embed/model-info';
+import { nodeModelsDir } from '../../src/embed/node';
+import { activeModelId, getModel } from '../../src/embed/registry';
+import { corpusPassages, DEFAULT_PASSAGES } from '../../src/search/passage';
+import type { ShippedVectors } from '../../src/format/write';
+import { expect, loadCorpus, paperWith, probe, resultTitles, serveCorpus, shot, test, waitReady } from './fixtures';
+
+const spec = getModel(activeModelId());
+let corpus: CorpusData;
+let vectors: ShippedVectors;
+const PLAN = { target: 4 }; // several shards even for the 14 seed papers
+
+test.beforeAll(async ({ request }) => {
+  test.setTimeout(180_000);
+  const info = parseModelInfo(JSON.parse(readFileSync(join(nodeModelsDir(), spec.id, 'paperscope-model.json'), 'utf8')), 'model info');
+  const fake = { request } as unknown as Page;
+  corpus = await loadCorpus(fake);
+  // The build's path: the app's passage texts, embedded in Node with the same embedder and model.
+  const fp = fingerprintInfo(spec, info);
+  const { texts } = corpusPassages(corpus, fp.fingerprint);
+  const embedder = await createEmbedder({ spec, modelBase: nodeModelsDir() });
+  try {
+    vectors = { flat: await embedder.embed(texts, 'passage'), info: { model: fp, passageMode: DEFAULT_PASSAGES, keyVersion: `${corpus.chunker.version}+${DEFAULT_PASSAGES}` } };
+  } finally {
+    await embedder.dispose();
+  }
+});
+
+async function search(page: Page, q: string): Promise<void> {
+  await page.getByRole('searchbox').fill(q);
+  await page.getByRole('searchbox').press('Enter');
+}
+
+test('shipped vectors: nothing embedded in the page, a sample checked, shards kept for the next visit', async ({ page }) => {
+  const parp = paperWith(corpus, 'Prune-Adjust- Re-Prune');
+  const written = await serveCorpus(page, corpus, vectors, PLAN);
+  expect(written.manifest.shards.length).toBeGreaterThan(2);
+  const fetched: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/corpus/shards/')) fetched.push(r.url());
+  });
+  await page.goto('/');
+  const first = await waitReady(page);
+  expect(first.embedding.embeddedNow).toBe(0);
+  expect(first.embedding.fromCache).toBe(corpus.chunks.length);
+  expect(first.verification?.sample).toBeGreaterThan(0);
+  expect(first.verification!.minCosine).toBeGreaterThanOrEqual(first.verification!.threshold);
+  await expect(page.getByTestId('shipped')).toContainText(`${corpus.chunks.length} vectors shipped`);
+  await search(page, 'pruning self-supervised speech models for low-resource speech recognition');
+  await expect.poll(async () => (await resultTitles(page))[0]).toBe(parp.title);
+  await expect(page.getByTestId('result-meta')).toContainText('hybrid');
+  await shot(page, '08-shipped-vectors');
+  expect(fetched.length).toBe(written.files.length);
+
+  // Next visit: every shard from the kept copy, none from the network.
+  fetched.length = 0;
+  await page.reload();
+  const again = await waitReady(page);
+  expect(again.embedding.embeddedNow).toBe(0);
+  expect(fetched).toEqual([]);
+  expect(again.corpusDownload.fromCache).toBe(written.files.length);
+});
+
+test('vectors of another model are refused with a notice, and the page embeds the corpus itself', async ({ page }) => {
+  const other = { ...vectors, info: { ...vectors.info, model: { ...vectors.info.model, fingerprint: vectors.info.model.fingerprint.replace(/\|q8\|/, '|fp32|'), dtype: 'fp32' } } };
+  await serveCorpus(page, corpus, other, PLAN);
+  await page.goto('/');
+  const ready = await waitReady(page);
+  await expect(page.getByTestId('notice').filter({ hasText: 'dtype fp32, this page runs q8' })).toBeVisible();
+  expect(ready.embedding.embeddedNow).toBe(corpus.chunks.length);
+});
+
+test('vectors that claim this model but are not its vectors fail the sample check', async ({ page }) => {
+  // rows shifted by one: every vector belongs to another passage
+  const dims = spec.dims;
+  const shifted = new Float32Array(vectors.flat.length);
+  shifted.set(vectors.flat.subarray(dims));
+  shifted.set(vectors.flat.subarray(0, dims), vectors.flat.length - dims);
+  await serveCorpus(page, corpus, { ...vectors, flat: shifted }, PLAN);
+  await page.goto('/');
+  const ready = await waitReady(page);
+  await expect(page.getByTestId('notice').filter({ hasText: "do not match this page's model" })).toBeVisible();
+  expect(ready.verification!.minCosine).toBeLessThan(ready.verification!.threshold);
+  expect(ready.embedding.embeddedNow).toBe(corpus.chunks.length);
+  await shot(page, '09-shipped-vectors-refused');
+});
+
+test('a damaged vector shard and a missing text shard are named; everything valid stays searchable', async ({ page }) => {
+  const written = await serveCorpus(page, corpus, vectors, PLAN);
+  const [damagedText, damagedVectors] = [written.manifest.shards[0].text.file, written.manifest.shards[1].vectors!.file];
+  await page.route(new RegExp(damagedText.replace('.', '\\.')), (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.route(new RegExp(damagedVectors.replace('.', '\\.')), (route) => {
+    const bytes = Buffer.from(written.files.find((f) => f.path === damagedVectors)!.bytes);
+    bytes[bytes.length - 1] ^= 0xff;
+    return route.fulfill({ body: bytes });
+  });
+  await page.goto('/');
+  const ready = await waitReady(page);
+  const lost = written.manifest.shards[0];
+  const notice = page.getByTestId('notice');
+  await expect(notice.filter({ hasText: `Part 1 of ${written.manifest.shards.length}` }).filter({ hasText: 'HTTP 404' })).toBeVisible();
+  await expect(notice.filter({ hasText: `${damagedVectors}: sha256` })).toBeVisible();
+  expect(ready.embedding.total).toBe(corpus.chunks.length - lost.passages);
+  expect(ready.embedding.done).toBe(corpus.chunks.length - lost.passages - written.manifest.shards[1].passages);
+  expect(ready.embedding.embeddedNow).toBe(0);
+  await search(page, 'speech');
+  await expect(page.getByTestId('results')).toBeVisible();
+  expect((await probe(page)).lastResults!.hits).toBeGreaterThan(0);
+  await shot(page, '10-damaged-shards');
+});
+
+test('a tab closed mid-download keeps only whole shards; the next visit fetches just the rest', async ({ page, context }) => {
+  const written = await serveCorpus(page, corpus, vectors, PLAN);
+  const stalled = written.manifest.shards.at(-1)!.vectors!.file;
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route(new RegExp(stalled.replace('.', '\\.')), async (route) => {
+    await held; // never answered while this tab is open
+    await route.abort();
+  });
+  await page.goto('/');
+  await expect.poll(async () => (await probe(page)).corpusDownload.files, { timeout: 60_000 }).toBe(written.files.length - 1);
+  await page.close();
+  release();
+
+  const next = await context.newPage();
+  const fetched: string[] = [];
+  next.on('request', (r) => {
+    if (r.url().includes('/corpus/shards/')) fetched.push(new URL(r.url()).pathname.replace(/^.*\/corpus\//, ''));
+  });
+  await serveCorpus(next, corpus, vectors, PLAN);
+  await next.goto('/');
+  const ready = await waitReady(next);
+  expect(fetched).toEqual([stalled]);
+  expect(ready.embedding.embeddedNow).toBe(0);
+  expect(ready.embedding.done).toBe(corpus.chunks.length);
+});
