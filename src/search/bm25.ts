@@ -27,9 +27,9 @@ interface Segment {
 export class Bm25Index {
   readonly settings: LexicalSettings;
   private readonly dict = new Map<string, number>();
-  private df = new Int32Array(1024);
+  private df: Int32Array = new Int32Array(1024);
   private readonly segments: Segment[] = [];
-  private lengths = new Int32Array(1024);
+  private lengths: Int32Array = new Int32Array(1024);
   private docs = 0;
   private totalLength = 0;
   private scores = new Float64Array(0);
