@@ -16,6 +16,7 @@
  *     they lead.
  */
 import type { DecodedFile } from './decode.ts';
+import { splitAuthorList } from './metadata.ts';
 import { arxivIdOf, findCodeUrl, MAX_ABSTRACT_CHARS, type ParsedPaper } from './parsed.ts';
 import type { Reporter } from './report.ts';
 import { cleanText, countWords, englishFunctionWordRatio, nonLatinScript } from './text.ts';
@@ -352,7 +353,10 @@ function toPaper(d: Draft, file: string): ParsedPaper {
     paper.arxivId = d.arxivId;
   }
   if (d.title) paper.title = cleanText(d.title.text);
-  if (d.authors) paper.authors = cleanText(d.authors.text);
+  if (d.authors) {
+    const names = splitAuthorList(d.authors.text);
+    if (names.length > 0) paper.authors = names;
+  }
   if (comment) paper.comment = comment;
   const codeUrl = (comment && findCodeUrl(comment)) || findCodeUrl(abstract);
   if (codeUrl) paper.codeUrl = codeUrl;

@@ -1,0 +1,124 @@
+/**
+ * Parser for BibTeX / BibLaTeX (.bib): one paper per entry with an `abstract` field.
+ * @retorquere/bibtex-parser (the parser behind Better BibTeX for Zotero) reads the syntax and
+ * turns LaTeX (accents, math, \emph) into Unicode text; this module maps its fields onto a
+ * ParsedPaper and reports entries it cannot use with file:line and the entry key.
+ */
+import { type Creator, type Entry, parse } from '@retorquere/bibtex-parser';
+import { type DecodedFile, joinedText, lineFinder } from './decode.ts';
+import { cleanAbstract, cleanField, entryLabel, type FieldContext, reportNoAbstract, setArxivId, setAuthors, setCategories, setDate, setDoi, setKeywords, setUrl, setVenue } from './fields.ts';
+import { dateFromYearMonth, nameFromParts } from './metadata.ts';
+import type { ParsedPaper } from './parsed.ts';
+import type { Reporter } from './report.ts';
+
+const ENTRY_START = /@\s*([A-Za-z]+)\s*[{(]\s*([^,\s{}()]*)/g;
+const NOT_ENTRIES = new Set(['comment', 'string', 'preamble']);
+
+
+export function parseBibtex(decoded: DecodedFile, file: string, reporter: Reporter): ParsedPaper[] {
+  const text = escapeBarePercent(joinedText(decoded));
+  const lineAt = lineFinder(text);
+
+  // Where each entry starts, by key, in file order: the parser gives entries, not positions.
+  const starts = new Map<string, number[]>();
+  for (const m of text.matchAll(ENTRY_START)) {
+    if (NOT_ENTRIES.has(m[1].toLowerCase())) continue;
+    const list = starts.get(m[2]) ?? [];
+    list.push(lineAt(m.index ?? 0));
+    starts.set(m[2], list);
+  }
+  const lineOf = (key: string): number => starts.get(key)?.shift() ?? 1;
+
+  const lib = parse(text, {
+    english: false, // keep titles' case as written: no sentence-casing
+    sentenceCase: false,
+    caseProtection: false,
+    // An unknown command stays visible as written rather than vanishing from the abstract.
+    unsupported: (_node, tex) => tex,
+  });
+
+  const broken = new Set<string>();
+  for (const err of lib.errors) {
+    const key = err.input ? /@\s*[A-Za-z]+\s*[{(]\s*([^,\s{}()]*)/.exec(err.input)?.[1] : undefined;
+    if (key) broken.add(key);
+    const at = err.input ? text.indexOf(err.input) : -1;
+    const line = at >= 0 ? lineAt(at) : Number(/at line (\d+)/.exec(err.error)?.[1] ?? NaN);
+    reporter.warn('syntax-error', file, Number.isNaN(line) ? undefined : line,
+      `BibTeX entry${entryLabel(key)} not read (${err.error}): skipped; check its braces and quotes`);
+  }
+
+  const papers: ParsedPaper[] = [];
+  for (const entry of lib.entries) {
+    const line = lineOf(entry.key);
+    if (broken.has(entry.key) && Object.keys(entry.fields).length === 0) continue; // reported above
+    const paper = entryToPaper(entry, { reporter, file, line, entry: entryLabel(entry.key) });
+    if (paper) papers.push(paper);
+  }
+  return papers;
+}
+
+function entryToPaper(entry: Entry, ctx: FieldContext): ParsedPaper | null {
+  const f = entry.fields;
+  const str = (name: string): string | undefined => {
+    const v = (f as Record<string, unknown>)[name];
+    return typeof v === 'string' && v.trim() ? v : undefined;
+  };
+  const title = str('title') ? cleanField(str('title')!) : undefined;
+  const abstract = str('abstract') ? cleanAbstract(str('abstract')!, ctx) : '';
+  if (!abstract) {
+    reportNoAbstract(ctx, title, `@${entry.type}{${entry.key}, abstract = {…}}`);
+    return null;
+  }
+  const p: ParsedPaper = { abstract, source: { file: ctx.file, line: ctx.line } };
+  if (title) p.title = title;
+  if (f.author) setAuthors(p, f.author.map(creatorName));
+  if (str('date')) setDate(p, str('date'), ctx);
+  else if (str('year')) setDate(p, dateFromYearMonth(str('year')!, str('month'), str('day')), ctx, 'year/month');
+  setVenue(p, str('journaltitle') ?? str('journal') ?? str('booktitle') ?? str('eventtitle'));
+  setDoi(p, str('doi'), ctx);
+  const eprintType = (str('eprinttype') ?? str('archiveprefix') ?? '').toLowerCase();
+  if (str('eprint') && (eprintType === 'arxiv' || /^\d{4}\.\d{4,5}/.test(str('eprint')!))) setArxivId(p, str('eprint'));
+  else if (str('arxiv')) setArxivId(p, str('arxiv'));
+  if (p.arxivId) p.sourceId = p.arxivId;
+  setUrl(p, str('url'), ctx);
+  const primary = str('primaryclass') ?? str('eprintclass');
+  if (primary) setCategories(p, primary.split(/[\s,]+/), ctx);
+  if (f.keywords) setKeywords(p, f.keywords);
+  return p;
+}
+
+function creatorName(c: Creator): string {
+  return c.name ?? nameFromParts(c.firstName, c.lastName, c.prefix, c.suffix);
+}
+
+/**
+ * A bare `%` inside a field value ("50% of cases") starts a LaTeX comment, which would cut the
+ * abstract short; in exported abstracts it is a percent sign. Escape it inside values only
+ * (inside braces or quotes), so `%` comment lines between entries keep their meaning.
+ */
+export function escapeBarePercent(text: string): string {
+  if (!text.includes('%')) return text;
+  let out = '';
+  let depth = 0;
+  let quoted = false;
+  let last = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '\\') {
+      i++; // the next character is escaped
+      continue;
+    }
+    if (ch === '{') depth++;
+    else if (ch === '}') depth = Math.max(0, depth - 1);
+    else if (ch === '"' && depth === 1) quoted = !quoted;
+    else if (ch === '@' && depth === 0) quoted = false;
+    else if (ch === '%' && (depth >= 2 || quoted)) {
+      out += `${text.slice(last, i)}\\%`;
+      last = i + 1;
+    } else if (ch === '%') {
+      const eol = text.indexOf('\n', i);
+      i = eol === -1 ? text.length : eol; // a comment line: its braces do not count
+    }
+  }
+  return out + text.slice(last);
+}
