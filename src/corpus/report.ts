@@ -42,7 +42,8 @@ export type ReportCode =
   | 'bad-url'
   | 'unknown-category'
   | 'not-a-category'
-  | 'markup-removed';
+  | 'markup-removed'
+  | 'possible-duplicate';
 
 export interface ReportItem {
   severity: Severity;
