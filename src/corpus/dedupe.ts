@@ -327,11 +327,23 @@ function recordKeys(p: ParsedPaper): [string, string][] {
   return keys;
 }
 
+/** Below this share of common words, two abstracts under one title are two papers. */
+const TITLE_MATCH_MIN_WORD_OVERLAP = 0.2;
+
 /** Why two records sharing a key are still two papers, or null if they may merge. */
-function disagreement(a: ParsedPaper, b: ParsedPaper): string | null {
-  if (a.sourceId !== undefined && b.sourceId !== undefined && a.sourceId !== b.sourceId) return `ids "${a.sourceId}" and "${b.sourceId}"`;
-  if (a.doi && b.doi && a.doi !== b.doi) return `DOIs ${a.doi} and ${b.doi}`;
-  if (a.arxivId && b.arxivId && a.arxivId !== b.arxivId) return `arXiv ids ${a.arxivId} and ${b.arxivId}`;
+function disagreement(a: ParsedPaper, b: ParsedPaper, key: string): string | null {
+  if (a.sourceId !== undefined && b.sourceId !== undefined && a.sourceId !== b.sourceId) return `different ids "${a.sourceId}" and "${b.sourceId}"`;
+  if (a.doi && b.doi && a.doi !== b.doi) return `different DOIs ${a.doi} and ${b.doi}`;
+  if (a.arxivId && b.arxivId && a.arxivId !== b.arxivId) return `different arXiv ids ${a.arxivId} and ${b.arxivId}`;
+  if (key.startsWith('title:')) {
+    // A title alone ("Introduction", a reused title) is weak evidence: the abstracts must share words.
+    const wa = new Set(comparisonWords(a.abstract));
+    const wb = new Set(comparisonWords(b.abstract));
+    let common = 0;
+    for (const w of wa) if (wb.has(w)) common++;
+    const overlap = common / (wa.size + wb.size - common || 1);
+    if (overlap < TITLE_MATCH_MIN_WORD_OVERLAP) return `different abstracts (word overlap ${overlap.toFixed(2)})`;
+  }
   return null;
 }
 
@@ -345,10 +357,10 @@ function mergeByKeys(entries: Entry[], reporter: Reporter): number {
     for (const [key, why] of keys) {
       const first = byKey.get(key);
       if (!first || !first.alive || first === e) continue;
-      const differ = disagreement(first.paper, e.paper);
+      const differ = disagreement(first.paper, e.paper, key);
       if (differ) {
         reporter.info('possible-duplicate', e.paper.source.file, e.paper.source.line,
-          `${why} as ${where(first.paper.source)} but different ${differ}: kept both`);
+          `${why} as ${where(first.paper.source)} but ${differ}: kept both`);
         continue;
       }
       target = { entry: first, why };

@@ -38,3 +38,9 @@ export function decodeLatexText(text: string): string {
   t = t.replace(/(?<!\\)[{}]/g, '');
   return t.normalize('NFC');
 }
+
+/** A dotless ı or ȷ carrying an accent (LaTeX's \"{\i}) is the accented i or j ("naı̈ve" → "naïve"). */
+export function redotAccented(text: string): string {
+  if (!/[ıȷ][\u0300-\u036f]/.test(text)) return text;
+  return text.replace(/ı(?=[\u0300-\u036f])/g, 'i').replace(/ȷ(?=[\u0300-\u036f])/g, 'j').normalize('NFC');
+}

@@ -114,8 +114,7 @@ export function splitAuthorList(text: string): string[] {
   let names: string[];
   if (t.includes(';')) {
     names = t.split(/\s*;\s*/);
-  } else if (/\sand\s/i.test(t) && t.split(/\s+and\s+/i).every((n) => (n.match(/,/g)?.length ?? 0) <= 2)
-    && t.split(/\s+and\s+/i).some((n) => n.includes(',')) && !/,\s*and\s/i.test(t)) {
+  } else if (/\sand\s/i.test(t) && t.split(/\s+and\s+/i).every((n) => n.match(/,/g)?.length === 1)) {
     names = t.split(/\s+and\s+/i); // BibTeX style: "Last, First and Last, First"
   } else {
     const parts = t.split(/\s*,\s*(?:and\s+)?|\s+and\s+|\s+&\s+/i).filter(Boolean);

@@ -54,7 +54,11 @@ export function parseAtom(decoded: DecodedFile, file: string, reporter: Reporter
     const rawId = textOf(e.id);
     const ctx: FieldContext = { reporter, file, line, entry: entryLabel(rawId) };
     const title = textOf(e.title) ? cleanField(textOf(e.title)!) : undefined;
-    const abstract = cleanAbstract(textOf(e.summary) ?? textOf(e.content) ?? '', ctx);
+    const body = e.summary ?? e.content;
+    const type = body && typeof body === 'object' ? textOf((body as Node)['@type']) : undefined;
+    // Atom says what the text is: type="text" (the default, arXiv's) is literal, "<b>" included.
+    const raw = textOf(body) ?? '';
+    const abstract = type === 'html' || type === 'xhtml' ? cleanAbstract(raw, ctx) : cleanText(raw);
     if (!abstract) {
       reportNoAbstract(ctx, title, 'a <summary> element');
       return;

@@ -7,6 +7,7 @@
 import { type Creator, type Entry, parse } from '@retorquere/bibtex-parser';
 import { type DecodedFile, joinedText, lineFinder } from './decode.ts';
 import { cleanAbstract, cleanField, entryLabel, type FieldContext, reportNoAbstract, setArxivId, setAuthors, setCategories, setDate, setDoi, setKeywords, setUrl, setVenue } from './fields.ts';
+import { redotAccented } from './latex.ts';
 import { dateFromYearMonth, nameFromParts } from './metadata.ts';
 import type { ParsedPaper } from './parsed.ts';
 import type { Reporter } from './report.ts';
@@ -33,8 +34,8 @@ export function parseBibtex(decoded: DecodedFile, file: string, reporter: Report
     english: false, // keep titles' case as written: no sentence-casing
     sentenceCase: false,
     caseProtection: false,
-    // An unknown command stays visible as written rather than vanishing from the abstract.
-    unsupported: (_node, tex) => tex,
+    // An unknown command (\mathcal{O}) gives way to its argument's text (O).
+    unsupported: 'ignore',
   });
 
   const broken = new Set<string>();
@@ -61,7 +62,7 @@ function entryToPaper(entry: Entry, ctx: FieldContext): ParsedPaper | null {
   const f = entry.fields;
   const str = (name: string): string | undefined => {
     const v = (f as Record<string, unknown>)[name];
-    return typeof v === 'string' && v.trim() ? v : undefined;
+    return typeof v === 'string' && v.trim() ? redotAccented(v) : undefined;
   };
   const title = str('title') ? cleanField(str('title')!) : undefined;
   const abstract = str('abstract') ? cleanAbstract(str('abstract')!, ctx) : '';
@@ -88,7 +89,7 @@ function entryToPaper(entry: Entry, ctx: FieldContext): ParsedPaper | null {
 }
 
 function creatorName(c: Creator): string {
-  return c.name ?? nameFromParts(c.firstName, c.lastName, c.prefix, c.suffix);
+  return redotAccented(c.name ?? nameFromParts(c.firstName, c.lastName, c.prefix, c.suffix));
 }
 
 /**
