@@ -17,7 +17,7 @@ const NOT_ENTRIES = new Set(['comment', 'string', 'preamble']);
 
 
 export function parseBibtex(decoded: DecodedFile, file: string, reporter: Reporter): ParsedPaper[] {
-  const text = escapeBarePercent(joinedText(decoded));
+  const text = escapeForLatex(joinedText(decoded));
   const lineAt = lineFinder(text);
 
   // Where each entry starts, by key, in file order: the parser gives entries, not positions.
@@ -92,13 +92,17 @@ function creatorName(c: Creator): string {
   return redotAccented(c.name ?? nameFromParts(c.firstName, c.lastName, c.prefix, c.suffix));
 }
 
+const VALUE_ESCAPES: Record<string, string> = { '%': '\\%', '<': '\\textless{}', '>': '\\textgreater{}' };
+
 /**
- * A bare `%` inside a field value ("50% of cases") starts a LaTeX comment, which would cut the
- * abstract short; in exported abstracts it is a percent sign. Escape it inside values only
- * (inside braces or quotes), so `%` comment lines between entries keep their meaning.
+ * Characters LaTeX reads differently from what exports mean by them, escaped inside field values
+ * (inside braces or quotes) only, so `%` comment lines between entries keep their meaning:
+ *  - a bare `%` ("50% of cases") would start a comment and cut the abstract short;
+ *  - `<` and `>` (JATS tags from Crossref, "p < 0.05") would come out as ¡ and ¿ (TeX's OT1 font
+ *    encoding); as \textless/\textgreater they stay < and >, and the markup is stripped after.
  */
-export function escapeBarePercent(text: string): string {
-  if (!text.includes('%')) return text;
+export function escapeForLatex(text: string): string {
+  if (!/[%<>]/.test(text)) return text;
   let out = '';
   let depth = 0;
   let quoted = false;
@@ -113,8 +117,8 @@ export function escapeBarePercent(text: string): string {
     else if (ch === '}') depth = Math.max(0, depth - 1);
     else if (ch === '"' && depth === 1) quoted = !quoted;
     else if (ch === '@' && depth === 0) quoted = false;
-    else if (ch === '%' && (depth >= 2 || quoted)) {
-      out += `${text.slice(last, i)}\\%`;
+    else if ((ch === '%' || ch === '<' || ch === '>') && (depth >= 2 || quoted)) {
+      out += `${text.slice(last, i)}${VALUE_ESCAPES[ch]}`;
       last = i + 1;
     } else if (ch === '%') {
       const eol = text.indexOf('\n', i);
