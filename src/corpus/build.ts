@@ -95,7 +95,9 @@ export function buildCorpus(files: SourceFile[], options: BuildOptions = {}): { 
     const p = g.paper;
     let id = p.sourceId ?? `h${sha256Hex(comparisonWords(p.abstract).join(' ')).slice(0, 12)}`;
     // A hash id can only clash with a source id by coincidence; keep ids unique regardless.
-    for (let n = 2; usedIds.has(id); n++) id = `${p.sourceId ?? 'h'}~${n}`;
+    // (Two papers with the same abstract stay apart when their DOIs differ: same hash, "~2".)
+    const base = id;
+    for (let n = 2; usedIds.has(id); n++) id = `${base}~${n}`;
     usedIds.add(id);
     const url = p.url ?? (p.arxivId !== undefined ? arxivUrl(p.arxivId) : undefined);
     // Fixed key order and no undefined keys: the JSON is byte-identical for the same input.

@@ -7,7 +7,8 @@
  *     version), or the same normalised title and year (titles of three words or more) — merged
  *     unless the two disagree on an id or a DOI, which makes them two records (reported).
  *  2. Same abstract after normalisation (case, punctuation, spacing): merged, unless both carry
- *     different source ids — two ids are two records, and the eval's relevance labels point at ids.
+ *     different source ids — two ids are two records, and the eval's relevance labels point at ids
+ *     — or different DOIs or arXiv ids (also in step 3).
  *  3. Near-duplicates (a re-scrape with small wording changes): word 3-shingle Jaccard ≥ 0.5 or
  *     containment ≥ 0.8 (one text inside the other). Candidates come from MinHash LSH buckets
  *     (papers without ids) and an inverted shingle index (papers with ids against those without),
@@ -63,6 +64,7 @@ function bestMatch(e: Entry, candidates: Entry[], shingles: (e: Entry) => Shingl
     if (seen.has(c) || c === e || !c.alive) continue;
     seen.add(c);
     if (c.paper.sourceId !== undefined && e.paper.sourceId !== undefined) continue;
+    if (recordsDiffer(c.paper, e.paper)) continue; // different DOIs or arXiv ids: two papers, however alike
     const sim = similarity(shingles(c), shingles(e));
     if (isNearDuplicate(sim) && (!best || sim.jaccard > best.sim.jaccard)) best = { entry: c, sim };
   }
@@ -118,6 +120,12 @@ export function dedupePapers(papers: ParsedPaper[], reporter: Reporter): DedupeR
     if (first.paper.sourceId !== undefined && e.paper.sourceId !== undefined) {
       reporter.info('same-abstract-different-ids', e.paper.source.file, e.paper.source.line,
         `same abstract as ${where(first.paper.source)} but a different id ("${e.paper.sourceId}" vs "${first.paper.sourceId}"): kept both`);
+      continue;
+    }
+    const differ = recordsDiffer(first.paper, e.paper);
+    if (differ) {
+      reporter.info('possible-duplicate', e.paper.source.file, e.paper.source.line,
+        `same abstract as ${where(first.paper.source)} but ${differ}: kept both`);
       continue;
     }
     mergeInto(first, e, reporter, 'identical abstract');
@@ -330,11 +338,18 @@ function recordKeys(p: ParsedPaper): [string, string][] {
 /** Below this share of common words, two abstracts under one title are two papers. */
 const TITLE_MATCH_MIN_WORD_OVERLAP = 0.2;
 
+/** Two records that name different DOIs or arXiv ids are two papers, whatever their text. */
+function recordsDiffer(a: ParsedPaper, b: ParsedPaper): string | null {
+  if (a.doi && b.doi && a.doi !== b.doi) return `different DOIs ${a.doi} and ${b.doi}`;
+  if (a.arxivId && b.arxivId && a.arxivId !== b.arxivId) return `different arXiv ids ${a.arxivId} and ${b.arxivId}`;
+  return null;
+}
+
 /** Why two records sharing a key are still two papers, or null if they may merge. */
 function disagreement(a: ParsedPaper, b: ParsedPaper, key: string): string | null {
   if (a.sourceId !== undefined && b.sourceId !== undefined && a.sourceId !== b.sourceId) return `different ids "${a.sourceId}" and "${b.sourceId}"`;
-  if (a.doi && b.doi && a.doi !== b.doi) return `different DOIs ${a.doi} and ${b.doi}`;
-  if (a.arxivId && b.arxivId && a.arxivId !== b.arxivId) return `different arXiv ids ${a.arxivId} and ${b.arxivId}`;
+  const differ = recordsDiffer(a, b);
+  if (differ) return differ;
   if (key.startsWith('title:')) {
     // A title alone ("Introduction", a reused title) is weak evidence: the abstracts must share words.
     const wa = new Set(comparisonWords(a.abstract));

@@ -335,7 +335,19 @@ describe('duplicates inside one file', () => {
     const c = data.papers.find((p) => p.source.line === 5 || p.source.line === 6)!;
     expect(c.venue).toBe('Proc. Things'); // a field only the other copy had is kept
     expect(c.alsoIn).toHaveLength(1);
-    // The same title and year but a different DOI: two papers, said so.
+    // The same title and year but different abstracts: two papers, said so.
     expect(items(report, 'possible-duplicate')[0]).toMatchObject({ line: 7, message: expect.stringMatching(/same title and year \(2019\) as dups\.bib:5 but different abstracts \(word overlap 0\.0\d\): kept both/) });
+  });
+
+  it('the same (or nearly the same) abstract under two different DOIs is two papers, reported', () => {
+    const bib = `@article{v1, title={Conference version}, doi={10.1000/conf}, abstract={${A}}}
+@article{v2, title={Journal version}, doi={10.1000/jour}, abstract={${A}}}
+@article{v3, title={Another journal version}, doi={10.1000/jour2}, abstract={${A} With one more sentence at the end of it.}}
+`;
+    const { data, report } = build(textFile('versions.bib', bib));
+    expect(data.papers).toHaveLength(3);
+    expect(data.papers[1].id).toBe(`${data.papers[0].id}~2`); // same abstract, same hash: the second gets a suffix
+    expect(items(report, 'duplicate-merged')).toEqual([]);
+    expect(items(report, 'possible-duplicate')[0]).toMatchObject({ line: 2, message: expect.stringMatching(/same abstract as versions\.bib:1 but different DOIs 10\.1000\/conf and 10\.1000\/jour: kept both/) });
   });
 });
