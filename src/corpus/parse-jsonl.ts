@@ -57,7 +57,7 @@ export function rowToPaper(row: Record<string, unknown>, file: string, line: num
   const sourceId = idKey ? String(row[idKey]).trim() : undefined;
   const abstract = absKey ? cleanText(row[absKey] as string) : '';
   if (!abstract) {
-    reporter.warn('missing-abstract', file, line, `row${sourceId ? ` "${sourceId}"` : ''} has no abstract text: row skipped`);
+    reporter.warn('missing-abstract', file, line, `row${sourceId ? ` "${sourceId}"` : ''}: no abstract: skipped; add an abstract field ("abstract" or BEIR's "text")`);
     return null;
   }
   const paper: ParsedPaper = { abstract, source: { file, line } };
