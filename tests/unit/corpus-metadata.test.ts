@@ -138,6 +138,27 @@ describe('metadata in the build', () => {
     expect(Object.keys(data.papers[1])).toEqual(['id', 'title', 'titleDerived', 'abstract', 'source']);
   });
 
+  it('scraped arXiv page: "Subjects:", "DOI:", "Keywords:", "Journal-ref:" lines after the abstract become its metadata', () => {
+    const page = [
+      'DOI: 10.1000/orphan',
+      'Title: Demystifying CLIP Data',
+      'Authors: Hu Xu, Saining Xie, Xiaoqing Ellen Tan',
+      `Abstract: ${ABSTRACT}`,
+      'Comments: 17 pages',
+      'Subjects: Computer Vision and Pattern Recognition (cs.CV); Computation and Language (cs.CL)',
+      'Journal-ref: ICLR 2024',
+      'DOI: https://doi.org/10.48550/arXiv.2309.16671',
+      'Keywords: data curation, CLIP',
+    ].join('\n');
+    const { data, report } = buildCorpus([textFile('page.txt', page)]);
+    expect(data.papers).toHaveLength(1);
+    expect(data.papers[0]).toMatchObject({
+      title: 'Demystifying CLIP Data', authors: ['Hu Xu', 'Saining Xie', 'Xiaoqing Ellen Tan'], comment: '17 pages',
+      categories: ['cs.CV', 'cs.CL'], venue: 'ICLR 2024', doi: '10.48550/arxiv.2309.16671', keywords: ['data curation', 'CLIP'],
+    });
+    expect(report.items.find((i) => i.code === 'unused-metadata')).toMatchObject({ line: 1, message: expect.stringMatching(/no abstract before it/) });
+  });
+
   it('the corpus default chunk limit is the one the embed registry computes (the CLI passes the registry value)', () => {
     expect(DEFAULT_MAX_TOKENS).toBe(chunkTokenLimit());
   });
