@@ -34,6 +34,7 @@ export function parseBibtex(decoded: DecodedFile, file: string, reporter: Report
     english: false, // keep titles' case as written: no sentence-casing
     sentenceCase: false,
     caseProtection: false,
+    applyCrossRef: true, // an @inproceedings inherits booktitle, year, … from its @proceedings
     // An unknown command (\mathcal{O}) gives way to its argument's text (O).
     unsupported: 'ignore',
   });
@@ -66,6 +67,12 @@ function entryToPaper(entry: Entry, ctx: FieldContext): ParsedPaper | null {
   };
   const title = str('title') ? cleanField(str('title')!) : undefined;
   const abstract = str('abstract') ? cleanAbstract(str('abstract')!, ctx) : '';
+  if (!abstract && entry.crossref?.donated.length) {
+    // A container (@proceedings) other entries inherit from: not a paper itself.
+    ctx.reporter.info('missing-abstract', ctx.file, ctx.line,
+      `entry${ctx.entry} is cross-referenced by other entries (they inherit its ${entry.crossref.donated.join(', ')}): not a paper, skipped`);
+    return null;
+  }
   if (!abstract) {
     reportNoAbstract(ctx, title, `@${entry.type}{${entry.key}, abstract = {…}}`);
     return null;

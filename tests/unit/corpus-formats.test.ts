@@ -93,6 +93,12 @@ describe('BibTeX', () => {
     noMarkup(data.papers[0]);
   });
 
+  it('crossref: a paper inherits venue and year from its @proceedings, which is no paper itself (info, not a warning)', () => {
+    const { data, report } = build(textFile('conf.bib', `@inproceedings{p1, title={Paper}, crossref={conf}, abstract={${A}}}\n@proceedings{conf, booktitle={Proceedings of Things 2021}, year=2021}\n`));
+    expect(data.papers.map((p) => [p.title, p.venue, p.date])).toEqual([['Paper', 'Proceedings of Things 2021', '2021']]);
+    expect(items(report, 'missing-abstract')).toEqual([expect.objectContaining({ line: 2, severity: 'info', message: expect.stringMatching(/"conf" is cross-referenced by other entries \(they inherit its booktitle, year\): not a paper/) })]);
+  });
+
   it('a .txt file that starts with an @entry is read as BibTeX', () => {
     const { data } = build(textFile('export.txt', `@article{k, title={T}, abstract={${A}}}\n`));
     expect(data.papers).toHaveLength(1);
