@@ -39,7 +39,14 @@ export function parseAtom(decoded: DecodedFile, file: string, reporter: Reporter
     trimValues: true,
     isArray: (name) => ARRAYS.has(name),
   });
-  const doc = parser.parse(text) as Node;
+  let doc: Node;
+  try {
+    doc = parser.parse(text) as Node;
+  } catch (err) {
+    // e.g. entity expansion past fast-xml-parser's limits (an "XML bomb")
+    reporter.warn('syntax-error', file, undefined, `XML not read (${(err as Error).message}): file skipped`);
+    return [];
+  }
   const feed = doc.feed as Node | undefined;
   if (!feed) {
     reporter.warn('unknown-format', file, 1, 'XML without an Atom <feed> root: skipped; only Atom feeds (e.g. from the arXiv API) are read');
@@ -53,6 +60,10 @@ export function parseAtom(decoded: DecodedFile, file: string, reporter: Reporter
     const line = entryLines[i] ?? 1;
     const rawId = textOf(e.id);
     const ctx: FieldContext = { reporter, file, line, entry: entryLabel(rawId) };
+    if (rawId && /arxiv\.org\/api\/errors/.test(rawId)) {
+      reporter.warn('row-shape', file, line, `the arXiv API answered with an error, not a paper: "${cleanText(textOf(e.summary) ?? '')}"; fix the query and download again`);
+      return;
+    }
     const title = textOf(e.title) ? cleanField(textOf(e.title)!) : undefined;
     const body = e.summary ?? e.content;
     const type = body && typeof body === 'object' ? textOf((body as Node)['@type']) : undefined;

@@ -292,6 +292,20 @@ describe('arXiv API Atom', () => {
     expect(items(report, 'missing-abstract')[0]).toMatchObject({ line: 20, message: expect.stringMatching(/2101\.00009v1/) });
   });
 
+  it('an arXiv API error entry is reported, not taken for a paper; an entity bomb is not expanded', () => {
+    const err = `<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n<entry>\n<id>http://arxiv.org/api/errors#incorrect_id_format_for_1234</id>\n<title>Error</title>\n<summary>incorrect id format for 1234</summary>\n</entry>\n</feed>\n`;
+    const r1 = build(textFile('err.atom', err));
+    expect(r1.data.papers).toHaveLength(0);
+    expect(items(r1.report, 'row-shape')[0]).toMatchObject({ line: 3, message: expect.stringMatching(/arXiv API answered with an error.*incorrect id format/) });
+    const lol = Array.from({ length: 6 }, (_, i) => `<!ENTITY l${i + 1} "${`&l${i};`.repeat(10)}">`).join('\n');
+    const bomb = `<?xml version="1.0"?>\n<!DOCTYPE feed [\n<!ENTITY l0 "lol">\n${lol}\n]>\n<feed xmlns="http://www.w3.org/2005/Atom"><entry><summary>&l6;</summary></entry></feed>\n`;
+    const t0 = performance.now();
+    const r2 = build(textFile('bomb.xml', bomb));
+    expect(performance.now() - t0).toBeLessThan(5000);
+    expect(r2.data.papers.every((p) => p.abstract.length < 100_000)).toBe(true);
+    expect(r2.data.papers.map((p) => p.abstract)).toEqual(['&l6;']); // left as written: never expanded
+  });
+
   it('malformed XML is reported with its line; XML that is not a feed is not guessed at', () => {
     const broken = build(textFile('bad.xml', '<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n<entry><title>x</entry>\n</feed>\n')).report;
     expect(items(broken, 'syntax-error')[0]).toMatchObject({ file: 'bad.xml', line: 3, message: expect.stringMatching(/not well-formed XML/) });
