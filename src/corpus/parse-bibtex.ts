@@ -30,14 +30,20 @@ export function parseBibtex(decoded: DecodedFile, file: string, reporter: Report
   }
   const lineOf = (key: string): number => starts.get(key)?.shift() ?? 1;
 
-  const lib = parse(text, {
-    english: false, // keep titles' case as written: no sentence-casing
-    sentenceCase: false,
-    caseProtection: false,
-    applyCrossRef: true, // an @inproceedings inherits booktitle, year, … from its @proceedings
-    // An unknown command (\mathcal{O}) gives way to its argument's text (O).
-    unsupported: 'ignore',
-  });
+  let lib: ReturnType<typeof parse>;
+  try {
+    lib = parse(text, {
+      english: false, // keep titles' case as written: no sentence-casing
+      sentenceCase: false,
+      caseProtection: false,
+      applyCrossRef: true, // an @inproceedings inherits booktitle, year, … from its @proceedings
+      // An unknown command (\mathcal{O}) gives way to its argument's text (O).
+      unsupported: 'ignore',
+    });
+  } catch (err) {
+    reporter.warn('syntax-error', file, undefined, `BibTeX not read (${(err as Error).message}): file skipped`);
+    return [];
+  }
 
   const broken = new Set<string>();
   for (const err of lib.errors) {
