@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { buildCorpus, chunkerSettings } from '../corpus/build';
+import { chunkTokenLimit } from '../embed/registry';
 import { readCorpusInputs, writeCorpusAtomic } from '../corpus/node-io';
 import { serializeCorpus } from '../corpus/output';
 import type { CorpusData, CorpusManifest } from '../corpus/types';
@@ -96,7 +97,7 @@ export async function arxivSlice(opts: SliceOptions): Promise<ArxivSlice> {
     log(`building the arXiv slice (${opts.papers} rows of ${opts.source}) in ${dir}`);
     const inputFile = join(dir, 'input', `arxiv${opts.papers}.jsonl`);
     const queries = await sliceRows(opts, inputFile);
-    const options = { source: `arxiv${opts.papers}` };
+    const options = { source: `arxiv${opts.papers}`, maxTokens: chunkTokenLimit() };
     chunkerSettings(options);
     const { data } = buildCorpus(await readCorpusInputs([inputFile]), options);
     await writeCorpusAtomic(corpusDir, serializeCorpus(data, options.source));
