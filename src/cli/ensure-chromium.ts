@@ -44,9 +44,10 @@ function startsUp(path: string): { ok: true; version: string } | { ok: false; re
   return { ok: false, reason: run.error?.message ?? failureReason(`${run.stderr}\n${run.stdout}`, run.status) };
 }
 
+/** Playwright's full Chromium only: it is launched by path, so its separate headless shell is not needed. */
 function downloadPlaywrightChromium(): { ok: true } | { ok: false; reason: string } {
   const cli = createRequire(import.meta.url).resolve('@playwright/test/cli');
-  const run = spawnSync(process.execPath, [cli, 'install', 'chromium'], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [cli, 'install', '--no-shell', 'chromium'], { encoding: 'utf8' });
   if (run.status === 0) return { ok: true };
   return { ok: false, reason: failureReason(`${run.stderr}\n${run.stdout}`, run.status) };
 }
@@ -67,7 +68,7 @@ export function ensureChromium(log: (line: string) => void): boolean {
       log(stopLine(`no Chromium found (CHROMIUM_PATH, the PATH, Playwright's cache; ${SKIP_DOWNLOAD} is set, so none was downloaded)`));
       return false;
     }
-    log(`Browser tests: no Chromium found (CHROMIUM_PATH, the PATH, Playwright's cache); downloading Playwright's (about 170 MB; ${SKIP_DOWNLOAD}=1 skips this)…`);
+    log(`Browser tests: no Chromium found (CHROMIUM_PATH, the PATH, Playwright's cache); downloading Playwright's (over 100 MB; ${SKIP_DOWNLOAD}=1 skips this)…`);
     const download = downloadPlaywrightChromium();
     if (!download.ok) {
       log(stopLine(`no Chromium found, and downloading Playwright's failed (${download.reason})`));
