@@ -31,12 +31,16 @@ export interface SearchOptions {
   k?: number;
   /** rows[i] truthy = chunk i has its vector in the matrix; others are left out of dense ranking. Default: all. */
   rows?: ArrayLike<number>;
+  /** One byte per paper, 1 = allowed (see filter.ts): the others are left out before the top k, in every mode. */
+  filter?: Uint8Array;
 }
 
 export interface MoreLikeThisOptions {
   k?: number;
   mode?: 'semantic' | 'keyword';
   rows?: ArrayLike<number>;
+  /** as SearchOptions.filter */
+  filter?: Uint8Array;
 }
 
 /** What the engine needs of a keyword index: Bm25Index (default), or LexicalIndex for 'multifield'. */
@@ -69,6 +73,8 @@ export class SearchEngine {
   private readonly paperChunks: number[][];
   private readonly paperIndex: Map<string, number>;
   private chunkTerms: (Set<string> | undefined)[] = [];
+  /** the last query's paper scores: a filter change re-ranks the same query without scoring every passage again */
+  private denseMemo: { key: unknown; rows: ArrayLike<number> | undefined; filled: number; version: number; scores: PaperScores } | null = null;
 
   /** `matrix` row i holds the vector of data.chunks[i]; null when no model is available (keyword only). */
   constructor(data: CorpusData, matrix: VectorMatrix | null, settings: EngineSettings = {}) {
@@ -111,16 +117,18 @@ export class SearchEngine {
     const text = query.text.trim();
     if (options.mode === 'keyword') {
       if (!text) return [];
-      const hits = this.lexical.search(text, k);
+      const hits = this.keywordTop(text, k, options.filter);
       const terms = this.queryTerms(text);
       return hits.map((h) => ({ paper: this.data.papers[h.index], score: h.score, lexical: h.score, bestChunk: this.keywordChunk(h.index, terms) }));
     }
     if (!query.vector) throw new Error(`search: ${options.mode} mode needs a query vector (is the model loaded?); use keyword mode without one.`);
-    const dense = this.densePapers(query.vector, options.rows);
-    if (options.mode === 'semantic') return this.denseHits(dense, k);
+    const vector = query.vector;
+    const dense = this.memoDense(vector, options.rows, () => this.densePapers(vector, options.rows));
+    const filter = options.filter;
+    if (options.mode === 'semantic') return this.denseHits(dense, k, -1, filter);
     const depth = Math.max(this.fusion.depth, k);
-    const denseTop = selectTopK(dense.score, depth, (p) => dense.best[p] < 0);
-    const { top: lexTop, score: lexOf } = this.lexicalRanking(text, depth);
+    const denseTop = selectTopK(dense.score, depth, (p) => dense.best[p] < 0 || (filter !== undefined && !filter[p]));
+    const { top: lexTop, score: lexOf } = this.lexicalRanking(text, depth, filter);
     const fused = fuse(denseTop.map((h) => ({ index: h.row, score: h.score })), lexTop, this.fusion, (p) => (dense.best[p] >= 0 ? dense.score[p] : undefined), lexOf);
     const terms = text ? this.queryTerms(text) : new Set<string>();
     return fused.slice(0, k).map((h) => {
@@ -147,44 +155,75 @@ export class SearchEngine {
     if (self === undefined) throw new Error(`moreLikeThis: no paper with id "${paperId}" in this corpus.`);
     const rows = this.paperChunks[self].filter((r) => !opts.rows || opts.rows[r]);
     if ((opts.mode ?? 'semantic') === 'semantic' && this.matrix && rows.length > 0) {
-      let dense: PaperScores;
-      if (this.similar === 'mean') {
-        dense = this.densePapers(meanOfRows(this.matrix, rows), opts.rows);
-      } else {
-        // max over the paper's chunks as separate queries: a paper is similar if any passage is
-        const per = rows.map((r) => this.densePapers(this.matrix!.row(r).slice(), opts.rows));
-        dense = per[0];
-        for (const other of per.slice(1)) {
-          for (let p = 0; p < dense.score.length; p++) {
-            if (other.score[p] > dense.score[p]) {
-              dense.score[p] = other.score[p];
-              dense.best[p] = other.best[p];
-            }
-          }
-        }
-      }
-      return this.denseHits(dense, k, self);
+      const dense = this.memoDense(`like\u0000${self}`, opts.rows, () => this.similarScores(rows, opts.rows));
+      return this.denseHits(dense, k, self, opts.filter);
     }
     const paper = this.data.papers[self];
     const text = [...new Set(analyze(`${paper.titleDerived ? '' : paper.title} ${paper.abstract}`, this.lexical.settings))].join(' ');
     const terms = new Set(text.split(' '));
-    return this.lexical
-      .search(text, k + 1)
-      .filter((h) => h.index !== self)
-      .slice(0, k)
-      .map((h) => ({ paper: this.data.papers[h.index], score: h.score, lexical: h.score, bestChunk: this.keywordChunk(h.index, terms) }));
+    return this.keywordTop(text, k, opts.filter, self).map((h) => ({ paper: this.data.papers[h.index], score: h.score, lexical: h.score, bestChunk: this.keywordChunk(h.index, terms) }));
   }
 
-  /** The lexical top `depth` and any paper's lexical score (undefined = no match). */
-  private lexicalRanking(text: string, depth: number): { top: Ranked[]; score: (p: number) => number | undefined } {
+  /** Paper scores against a paper's own passages (`rows`), as this.similar says. */
+  private similarScores(rows: number[], filled?: ArrayLike<number>): PaperScores {
+    let dense: PaperScores;
+    if (this.similar === 'mean') {
+      dense = this.densePapers(meanOfRows(this.matrix!, rows), filled);
+    } else {
+      // max over the paper's chunks as separate queries: a paper is similar if any passage is
+      const per = rows.map((r) => this.densePapers(this.matrix!.row(r).slice(), filled));
+      dense = per[0];
+      for (const other of per.slice(1)) {
+        for (let p = 0; p < dense.score.length; p++) {
+          if (other.score[p] > dense.score[p]) {
+            dense.score[p] = other.score[p];
+            dense.best[p] = other.best[p];
+          }
+        }
+      }
+    }
+    return dense;
+  }
+
+  /**
+   * `compute()`, or its result for the same key when neither the passages with vectors (`rows`)
+   * nor the matrix changed since: the key is the query vector object (or a "more like this"
+   * paper), so only a re-ranking of the very same query reuses it.
+   */
+  private memoDense(key: unknown, rows: ArrayLike<number> | undefined, compute: () => PaperScores): PaperScores {
+    let filled = -1;
+    if (rows) {
+      filled = 0;
+      for (let i = 0; i < rows.length; i++) if (rows[i]) filled++;
+    }
+    const version = this.matrix?.version ?? 0;
+    const m = this.denseMemo;
+    if (m && m.key === key && m.rows === rows && m.filled === filled && m.version === version) return m.scores;
+    const scores = compute();
+    this.denseMemo = { key, rows, filled, version, scores };
+    return scores;
+  }
+
+  /** The k best keyword matches among the allowed papers, leaving out `exclude`. */
+  private keywordTop(text: string, k: number, filter?: Uint8Array, exclude = -1): Ranked[] {
+    const lexical = this.lexical;
+    if (!lexical.scoreAll) {
+      return lexical.search(text).filter((h) => h.index !== exclude && (!filter || filter[h.index])).slice(0, k);
+    }
+    const scores = lexical.scoreAll(text);
+    return selectTopK(scores, k, (r) => !(scores[r] > 0) || r === exclude || (filter !== undefined && !filter[r])).map((h) => ({ index: h.row, score: h.score }));
+  }
+
+  /** The lexical top `depth` among the allowed papers and any paper's lexical score (undefined = no match). */
+  private lexicalRanking(text: string, depth: number, filter?: Uint8Array): { top: Ranked[]; score: (p: number) => number | undefined } {
     if (!text) return { top: [], score: () => undefined };
     const lexical = this.lexical;
     if (lexical.scoreAll) {
       const scores = lexical.scoreAll(text).slice();
-      const top = selectTopK(scores, depth, (r) => !(scores[r] > 0)).map((h) => ({ index: h.row, score: h.score }));
+      const top = selectTopK(scores, depth, (r) => !(scores[r] > 0) || (filter !== undefined && !filter[r])).map((h) => ({ index: h.row, score: h.score }));
       return { top, score: (p) => (scores[p] > 0 ? scores[p] : undefined) };
     }
-    const all = lexical.search(text);
+    const all = filter ? lexical.search(text).filter((h) => filter[h.index]) : lexical.search(text);
     const map = new Map(all.map((h) => [h.index, h.score]));
     return { top: all, score: (p) => map.get(p) };
   }
@@ -197,8 +236,8 @@ export class SearchEngine {
     return paperScores(scores, this.chunkPaper, this.data.papers.length, this.aggregation, rows);
   }
 
-  private denseHits(dense: PaperScores, k: number, exclude = -1): PaperHit[] {
-    return selectTopK(dense.score, k, (p) => p === exclude || dense.best[p] < 0).map((h) => ({
+  private denseHits(dense: PaperScores, k: number, exclude = -1, filter?: Uint8Array): PaperHit[] {
+    return selectTopK(dense.score, k, (p) => p === exclude || dense.best[p] < 0 || (filter !== undefined && !filter[p])).map((h) => ({
       paper: this.data.papers[h.row],
       score: h.score,
       dense: h.score,

@@ -36,6 +36,7 @@ export class VectorMatrix {
   private plain: Float32Array | null = null;
   private scratch: Float32Array | null = null;
   private view: Float32Array | null = null;
+  private writes = 0;
 
   /**
    * An all-zero matrix of `count` rows (fill them with setRow); append() adds more.
@@ -83,6 +84,11 @@ export class VectorMatrix {
     return this.rows;
   }
 
+  /** Changes with every setRow/append: lets a cache of scores know the rows are still the same. */
+  get version(): number {
+    return this.writes;
+  }
+
   /** The rows, row-major, exactly count * dims floats. Re-read after append(): growth may move it. */
   get data(): Float32Array {
     const storage = this.storage();
@@ -103,6 +109,7 @@ export class VectorMatrix {
     this.checkRow(i, 'setRow');
     if (vector.length !== this.dims) throw new RangeError(`VectorMatrix.setRow(${i}): vector has ${vector.length} values, expected ${this.dims}.`);
     writeNormalised(this.storage(), i * this.dims, vector, 0, this.dims, `row ${i}`);
+    this.writes++;
   }
 
   /** Appends rows (a multiple of dims floats, row-major), each L2-normalised. Returns the first new row. */
@@ -116,6 +123,7 @@ export class VectorMatrix {
     const storage = this.storage();
     for (let r = 0; r < n; r++) writeNormalised(storage, (first + r) * this.dims, flat, r * this.dims, this.dims, `row ${first + r}`);
     this.rows += n;
+    this.writes++;
     return first;
   }
 
