@@ -1,4 +1,8 @@
-/** The search state that lives in the address bar: ?q=<query> or ?like=<paper id>, plus &mode=. */
+/**
+ * The search state that lives in the address bar: ?q=<query> or ?like=<paper id>, plus &mode=;
+ * and the filters: &from=2024&to=2025&cat=cs.CL,eess.AS&author=<name>&author=<name>&sort=date.
+ */
+import type { FilterState } from '../search/filter';
 
 export type SearchMode = 'hybrid' | 'semantic' | 'keyword';
 export const SEARCH_MODES: readonly SearchMode[] = ['hybrid', 'semantic', 'keyword'];
@@ -28,6 +32,47 @@ export function formatUrlState(state: UrlState, current = ''): string {
   if (state.like) params.set('like', state.like);
   else if (state.q) params.set('q', state.q);
   if (state.mode) params.set('mode', state.mode);
+  const s = params.toString();
+  return s ? `?${s}` : '';
+}
+
+const FILTER_PARAMS = ['from', 'to', 'cat', 'author', 'sort'];
+
+/**
+ * The filters in a query string. What cannot be read (a year that is not one) is left out and
+ * described in `problems`; whether the named categories and authors exist is the corpus's
+ * question (FilterIndex.resolve), not the URL's.
+ */
+export function parseFilterState(search: string): { filter: FilterState; problems: string[] } {
+  const params = new URLSearchParams(search);
+  const problems: string[] = [];
+  const filter: FilterState = { sort: params.get('sort') === 'date' ? 'date' : 'relevance' };
+  const sort = params.get('sort');
+  if (sort !== null && sort !== 'date' && sort !== 'relevance') problems.push(`sort=${sort} is not an order (use "relevance" or "date"): sorted by relevance`);
+  for (const key of ['from', 'to'] as const) {
+    const v = params.get(key)?.trim();
+    if (!v) continue;
+    // "2024" or a date from it ("2024-05", "2024-05-03"): the filter is by year
+    const m = /^(\d{4})(?:-\d{1,2}(?:-\d{1,2})?)?$/.exec(v);
+    if (m) filter[key] = Number(m[1]);
+    else problems.push(`${key}=${v} is not a year: left out`);
+  }
+  const cats = params.getAll('cat').flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
+  if (cats.length) filter.categories = [...new Set(cats)];
+  const authors = params.getAll('author').map((a) => a.trim()).filter(Boolean);
+  if (authors.length) filter.authors = [...new Set(authors)];
+  return { filter, problems };
+}
+
+/** Serialises the filters into a query string, keeping every other parameter as it is. */
+export function formatFilterState(filter: FilterState, current = ''): string {
+  const params = new URLSearchParams(current);
+  for (const k of FILTER_PARAMS) params.delete(k);
+  if (filter.from !== undefined) params.set('from', String(filter.from));
+  if (filter.to !== undefined) params.set('to', String(filter.to));
+  if (filter.categories?.length) params.set('cat', filter.categories.join(','));
+  for (const a of filter.authors ?? []) params.append('author', a);
+  if (filter.sort === 'date') params.set('sort', 'date');
   const s = params.toString();
   return s ? `?${s}` : '';
 }

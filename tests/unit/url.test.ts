@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatUrlState, parseUrlState } from '../../src/ui/url';
+import { formatFilterState, formatUrlState, parseFilterState, parseUrlState } from '../../src/ui/url';
 
 describe('URL state', () => {
   it('round-trips a query with spaces, unicode and reserved characters', () => {
@@ -21,5 +21,31 @@ describe('URL state', () => {
 
   it('ignores an unknown mode', () => {
     expect(parseUrlState('?q=a&mode=bogus').mode).toBeNull();
+  });
+});
+
+describe('URL filter state', () => {
+  it('round-trips every filter, authors with commas and accents included', () => {
+    const filter = { from: 2024, to: 2025, categories: ['cs.CL', 'eess.AS'], authors: ['Schütze, Hinrich', 'Ada Lovelace'], sort: 'date' as const };
+    const s = formatFilterState(filter, '?q=speech&mode=keyword');
+    expect(s).toBe('?q=speech&mode=keyword&from=2024&to=2025&cat=cs.CL%2Ceess.AS&author=Sch%C3%BCtze%2C+Hinrich&author=Ada+Lovelace&sort=date');
+    expect(parseFilterState(s)).toEqual({ filter, problems: [] });
+    // the query's own state is untouched by the filters and the other way round
+    expect(parseUrlState(s)).toEqual({ q: 'speech', like: '', mode: 'keyword' });
+    expect(parseFilterState(formatUrlState({ q: 'other', like: '', mode: null }, s)).filter).toEqual(filter);
+  });
+
+  it('reads the form in the issue, and drops empty filters from the URL', () => {
+    expect(parseFilterState('?from=2024&to=2025&cat=cs.CL,eess.AS&author=A.+Person&sort=date').filter).toEqual({
+      from: 2024, to: 2025, categories: ['cs.CL', 'eess.AS'], authors: ['A. Person'], sort: 'date',
+    });
+    expect(formatFilterState({ sort: 'relevance' }, '?q=x&from=1&cat=a&author=b&sort=date')).toBe('?q=x');
+    expect(parseFilterState('')).toEqual({ filter: { sort: 'relevance' }, problems: [] });
+  });
+
+  it('names what it cannot read and keeps the rest', () => {
+    const { filter, problems } = parseFilterState('?from=last+year&to=2025-06-01&cat=,cs.CL,,cs.CL&author=&sort=newest');
+    expect(filter).toEqual({ to: 2025, categories: ['cs.CL'], sort: 'relevance' });
+    expect(problems).toEqual(['sort=newest is not an order (use "relevance" or "date"): sorted by relevance', 'from=last year is not a year: left out']);
   });
 });
