@@ -44,6 +44,8 @@ export function isFiltering(state: FilterState): boolean {
  * "Hinrich Sch\"{u}tze" and "hinrich schutze" are one author.
  */
 export function authorKey(name: string): string {
+  // most names are plain ASCII "First Last": one pass, no Unicode normalisation
+  if (/^[A-Za-z .'-]*$/.test(name)) return name.toLowerCase().replace(/[^a-z]+/g, ' ').trim();
   let t = name.replace(/\\[a-zA-Z]+\s*|\\./g, '').replace(/[{}]/g, '');
   const parts = t.split(/\s*,\s*/).filter(Boolean);
   if (parts.length === 2 && !/^(?:jr|sr|ii|iii|iv)\.?$/i.test(parts[1])) t = `${parts[1]} ${parts[0]}`;
@@ -80,40 +82,38 @@ export class FilterIndex {
   readonly categoryNames: string[];
   /** papers per category over the whole corpus */
   readonly categoryTotals: Int32Array;
-  readonly authorNames: string[];
-  readonly authorTotals: Int32Array;
   readonly years: { min: number; max: number } | null;
   /** papers with a year */
   readonly dated: number;
+  /** papers that name at least one author */
+  readonly authored: number;
   private readonly catStart: Int32Array;
   private readonly catIds: Int32Array;
-  private readonly authStart: Int32Array;
-  private readonly authIds: Int32Array;
   private readonly categoryId: Map<string, number>;
-  private readonly authorId: Map<string, number>;
-  private readonly authorKeys: string[];
   private readonly paperIndex: Map<string, number>;
+  private readonly papers: readonly Paper[];
+  /** built on first use or by prepareAuthors() (the slow part: ~1 s for 75k papers with 250k names on the busy test machine) */
+  private authorTable: AuthorTable | null = null;
+  private authorBuild: AuthorBuilder | null = null;
 
   constructor(papers: readonly Paper[]) {
+    this.papers = papers;
     const n = papers.length;
     this.size = n;
     this.year = new Int16Array(n);
     this.dateKey = new Int32Array(n);
     this.catStart = new Int32Array(n + 1);
-    this.authStart = new Int32Array(n + 1);
     this.categoryId = new Map();
-    this.authorId = new Map();
     this.paperIndex = new Map();
     this.categoryNames = [];
-    this.authorNames = [];
-    this.authorKeys = [];
     const cats: number[] = [];
-    const auths: number[] = [];
     let min = Infinity;
     let max = -Infinity;
     let dated = 0;
+    let authored = 0;
     for (let p = 0; p < n; p++) {
       const paper = papers[p];
+      if (Array.isArray(paper.authors) && paper.authors.length) authored++;
       this.paperIndex.set(paper.id, p);
       const d = paperDate(paper);
       if (d) {
@@ -124,43 +124,61 @@ export class FilterIndex {
         dated++;
       }
       this.catStart[p] = cats.length;
-      for (const c of new Set(stringsOf(paper.categories))) {
-        let id = this.categoryId.get(c);
-        if (id === undefined) {
-          id = this.categoryNames.length;
-          this.categoryId.set(c, id);
-          this.categoryNames.push(c);
-        }
-        cats.push(id);
-      }
-      this.authStart[p] = auths.length;
-      const seen = new Set<number>();
-      for (const name of stringsOf(paper.authors)) {
-        const key = authorKey(name);
-        if (!key) continue;
-        let id = this.authorId.get(key);
-        if (id === undefined) {
-          id = this.authorNames.length;
-          this.authorId.set(key, id);
-          this.authorNames.push(name.trim());
-          this.authorKeys.push(key);
-        }
-        if (!seen.has(id)) {
-          seen.add(id);
-          auths.push(id);
+      const list = paper.categories;
+      if (Array.isArray(list)) {
+        const at = cats.length;
+        for (const c of list) {
+          if (typeof c !== 'string' || !c) continue;
+          let id = this.categoryId.get(c);
+          if (id === undefined) {
+            id = this.categoryNames.length;
+            this.categoryId.set(c, id);
+            this.categoryNames.push(c);
+          }
+          if (!cats.includes(id, at)) cats.push(id);
         }
       }
     }
     this.catStart[n] = cats.length;
-    this.authStart[n] = auths.length;
     this.catIds = Int32Array.from(cats);
-    this.authIds = Int32Array.from(auths);
     this.categoryTotals = new Int32Array(this.categoryNames.length);
     for (const c of this.catIds) this.categoryTotals[c]++;
-    this.authorTotals = new Int32Array(this.authorNames.length);
-    for (const a of this.authIds) this.authorTotals[a]++;
     this.years = dated ? { min, max } : null;
     this.dated = dated;
+    this.authored = authored;
+  }
+
+  /** distinct author names (as first spelled in the corpus), by author id */
+  get authorNames(): readonly string[] {
+    return this.authors().names;
+  }
+
+  /** papers per author, by author id */
+  get authorTotals(): Int32Array {
+    return this.authors().totals;
+  }
+
+  private authors(): AuthorTable {
+    if (!this.authorTable) {
+      this.authorBuild ??= new AuthorBuilder(this.papers);
+      this.authorTable = this.authorBuild.run(Infinity)!;
+      this.authorBuild = null;
+    }
+    return this.authorTable;
+  }
+
+  /** Builds the author table a slice of papers at a time, yielding between slices, so the page stays responsive. */
+  async prepareAuthors(slice = 5000): Promise<void> {
+    while (!this.authorTable) {
+      this.authorBuild ??= new AuthorBuilder(this.papers);
+      const done = this.authorBuild.run(slice);
+      if (done) {
+        this.authorTable = done;
+        this.authorBuild = null;
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+    }
   }
 
   /** Index of a paper by id (as in the corpus's paper order), or -1. */
@@ -184,9 +202,10 @@ export class FilterIndex {
     }
     const authors: string[] = [];
     for (const a of state.authors ?? []) {
-      const id = this.authorId.get(authorKey(a));
+      const table = this.authors();
+      const id = table.id.get(authorKey(a));
       if (id === undefined) unknownAuthors.push(a);
-      else if (!authors.includes(this.authorNames[id])) authors.push(this.authorNames[id]);
+      else if (!authors.includes(table.names[id])) authors.push(table.names[id]);
     }
     let { from, to } = state;
     if (from !== undefined && to !== undefined && from > to) [from, to] = [to, from];
@@ -213,8 +232,11 @@ export class FilterIndex {
     const lo = state.from ?? -Infinity;
     const hi = state.to ?? Infinity;
     const catSel = selection(cats, this.categoryId, this.categoryNames.length);
-    const authSel = selection(auths.map(authorKey), this.authorId, this.authorNames.length);
-    const { year, catStart, catIds, authStart, authIds } = this;
+    const table = auths.length ? this.authors() : null;
+    const authSel = table && selection(auths.map(authorKey), table.id, table.names.length);
+    const { year, catStart, catIds } = this;
+    const authStart = table?.start;
+    const authIds = table?.ids;
     const out = new Uint8Array(this.size);
     for (let p = 0; p < this.size; p++) {
       if (useYear) {
@@ -222,7 +244,7 @@ export class FilterIndex {
         if (y === 0 || y < lo || y > hi) continue;
       }
       if (catSel && !anyOf(catIds, catStart[p], catStart[p + 1], catSel)) continue;
-      if (authSel && !anyOf(authIds, authStart[p], authStart[p + 1], authSel)) continue;
+      if (authSel && !anyOf(authIds!, authStart![p], authStart![p + 1], authSel)) continue;
       out[p] = 1;
     }
     return out;
@@ -266,13 +288,13 @@ export class FilterIndex {
     if (!q) return [];
     const spaced = ` ${q}`;
     const hits: number[] = [];
-    const keys = this.authorKeys;
+    const { keys, totals, names } = this.authors();
     for (let id = 0; id < keys.length; id++) {
       const k = keys[id];
       if (k.startsWith(q) || k.includes(spaced)) hits.push(id);
     }
-    hits.sort((a, b) => this.authorTotals[b] - this.authorTotals[a] || (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
-    return hits.slice(0, limit).map((id) => ({ name: this.authorNames[id], papers: this.authorTotals[id] }));
+    hits.sort((a, b) => totals[b] - totals[a] || (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
+    return hits.slice(0, limit).map((id) => ({ name: names[id], papers: totals[id] }));
   }
 
   /**
@@ -288,8 +310,67 @@ export class FilterIndex {
   }
 }
 
-function stringsOf(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.trim() !== '') : [];
+interface AuthorTable {
+  names: string[];
+  /** folded names (authorKey), by author id */
+  keys: string[];
+  id: Map<string, number>;
+  totals: Int32Array;
+  /** per paper p: its author ids are ids[start[p]..start[p+1]) */
+  start: Int32Array;
+  ids: Int32Array;
+}
+
+/** The author table, built a slice of papers at a time (the same spelling is folded once). */
+class AuthorBuilder {
+  private p = 0;
+  private readonly names: string[] = [];
+  private readonly keys: string[] = [];
+  private readonly id = new Map<string, number>();
+  private readonly bySpelling = new Map<string, number>();
+  private readonly start: Int32Array;
+  private ids: number[] = [];
+
+  constructor(private readonly papers: readonly Paper[]) {
+    this.start = new Int32Array(papers.length + 1);
+  }
+
+  /** Reads up to `count` more papers; the table once every paper is read, else null. */
+  run(count: number): AuthorTable | null {
+    const { papers, names, keys, id, bySpelling, start, ids } = this;
+    const n = papers.length;
+    const end = Math.min(n, this.p + count);
+    for (let p = this.p; p < end; p++) {
+      start[p] = ids.length;
+      const list = papers[p].authors;
+      if (!Array.isArray(list)) continue;
+      const at = ids.length;
+      for (const name of list) {
+        if (typeof name !== 'string') continue;
+        let a = bySpelling.get(name);
+        if (a === undefined) {
+          const key = authorKey(name);
+          if (!key) continue;
+          a = id.get(key);
+          if (a === undefined) {
+            a = names.length;
+            id.set(key, a);
+            names.push(name.trim());
+            keys.push(key);
+          }
+          bySpelling.set(name, a);
+        }
+        if (!ids.includes(a, at)) ids.push(a);
+      }
+    }
+    this.p = end;
+    if (end < n) return null;
+    start[n] = ids.length;
+    const idArray = Int32Array.from(ids);
+    const totals = new Int32Array(names.length);
+    for (const a of idArray) totals[a]++;
+    return { names, keys, id, totals, start, ids: idArray };
+  }
 }
 
 /**

@@ -19,7 +19,8 @@ import { VectorMatrix } from '../search/vectors';
 import { Bm25Index } from '../search/bm25';
 import { lexicalDoc, SearchEngine, type PaperHit } from '../search/engine';
 import { registerOffline, type OfflineStatus } from '../offline/register';
-import { formatUrlState, parseUrlState, type SearchMode, type UrlState } from './url';
+import { FilterIndex, NO_FILTER, rankFiltered, isFiltering, type FacetCount, type FilterState } from '../search/filter';
+import { formatFilterState, formatUrlState, parseFilterState, parseUrlState, type SearchMode, type UrlState } from './url';
 
 const BASE = import.meta.env.BASE_URL;
 const BATCH = 16;
@@ -38,6 +39,9 @@ export interface ResultView {
   ms: number;
   /** Passages that had vectors when this ranking ran (semantic/hybrid rank only those). */
   coverage: { embedded: number; total: number };
+  /** The filters this ranking ran under, and how many papers they allow. */
+  filter: FilterState;
+  allowed: number;
 }
 
 export class Session {
@@ -76,6 +80,11 @@ export class Session {
   mode = $state<SearchMode>('hybrid');
   results = $state.raw<ResultView | null>(null);
   searching = $state(false);
+  filter = $state.raw<FilterState>(NO_FILTER);
+  /** the corpus's years, categories and authors, for the filters (null until the corpus is in) */
+  filterIndex = $state.raw<FilterIndex | null>(null);
+  /** category counts for the results on screen (null: no query, so the corpus's totals apply) */
+  facets = $state.raw<FacetCount[] | null>(null);
 
   private client: EmbedClient | null = null;
   private clientLoading: Promise<EmbedClient> | null = null;
@@ -92,6 +101,8 @@ export class Session {
   /** manifest indices of the shards whose text loaded (their passages are the corpus's rows, in order) */
   private validShards: number[] = [];
   private shipped: 'unknown' | 'refused' = 'unknown';
+  /** the last query's vector: a filter change re-ranks it without embedding it again */
+  private queryVector: { q: string; vector: Float32Array } | null = null;
 
   get semanticAvailable(): boolean {
     return this.embedding.done > 0;
@@ -105,7 +116,12 @@ export class Session {
     const initial = parseUrlState(location.search);
     this.query = initial.q;
     if (initial.mode) this.mode = initial.mode;
-    window.addEventListener('popstate', () => this.applyUrl(parseUrlState(location.search)));
+    const initialFilter = parseFilterState(location.search);
+    for (const p of initialFilter.problems) this.notify(`The link's filters: ${p}.`);
+    window.addEventListener('popstate', () => {
+      this.readFilterUrl();
+      this.applyUrl(parseUrlState(location.search));
+    });
     window.addEventListener('online', () => (this.online = true));
     window.addEventListener('offline', () => (this.online = false));
     // Served by our service worker already: nothing to compete with, and a waiting update shows now.
@@ -121,6 +137,9 @@ export class Session {
       this.error = (err as Error).message;
       return;
     }
+    this.filterIndex = new FilterIndex(this.corpus!.papers);
+    void this.filterIndex.prepareAuthors();
+    this.filter = this.resolveFilter(initialFilter.filter);
     // Keyword search works from here on, whatever happens to the model.
     this.runFromUrl(initial);
     void this.estimateStorage();
@@ -579,11 +598,12 @@ export class Session {
       // A query typed while the model still loads waits for it rather than falling back to words.
       const client = mode === 'keyword' ? null : (this.client ?? (await this.clientLoading?.catch(() => null)) ?? null);
       if (client) {
-        vector = await client.embed([q], 'query', { priority: 10 });
+        vector = this.queryVector?.q === q ? this.queryVector.vector : await client.embed([q], 'query', { priority: 10 });
+        this.queryVector = { q, vector };
       }
       if (seq !== this.searchSeq) return;
-      const hits = this.engine!.search({ text: q, vector }, { mode: vector ? mode : 'keyword', k: 20, rows: this.filled });
-      this.results = { kind: 'query', query: q, likePaper: null, hits, mode: vector ? mode : 'keyword', ms: performance.now() - t0, coverage: this.coverage() };
+      const ranked = this.rank((k, filter) => this.engine!.search({ text: q, vector }, { mode: vector ? mode : 'keyword', k, rows: this.filled, filter }));
+      this.results = { kind: 'query', query: q, likePaper: null, hits: ranked.hits, mode: vector ? mode : 'keyword', ms: performance.now() - t0, coverage: this.coverage(), filter: this.filter, allowed: ranked.allowed };
       // performance.now() counts from navigation start: "after page open", script loading included.
       if (this.timings.firstQueryMs === null && vector) this.timings.firstQueryMs = performance.now();
       if (this.timings.firstKeywordMs === null) this.timings.firstKeywordMs = performance.now();
@@ -605,8 +625,55 @@ export class Session {
     }
     const t0 = performance.now();
     const semantic = this.semanticAvailable;
-    const hits = this.engine!.moreLikeThis(paperId, { k: 20, mode: semantic ? 'semantic' : 'keyword', rows: this.filled });
-    this.results = { kind: 'like', query: '', likePaper: paper, hits, mode: semantic ? 'semantic' : 'keyword', ms: performance.now() - t0, coverage: this.coverage() };
+    const ranked = this.rank((k, filter) => this.engine!.moreLikeThis(paperId, { k, mode: semantic ? 'semantic' : 'keyword', rows: this.filled, filter }));
+    this.results = { kind: 'like', query: '', likePaper: paper, hits: ranked.hits, mode: semantic ? 'semantic' : 'keyword', ms: performance.now() - t0, coverage: this.coverage(), filter: this.filter, allowed: ranked.allowed };
+  }
+
+  // ---- filters ------------------------------------------------------------------------------
+
+  /** Applies new filters to what is on screen (the query is not embedded again) and records them in the address bar. */
+  setFilter(next: FilterState): void {
+    this.filter = this.resolveFilter(next);
+    this.writeFilterUrl();
+    this.refresh();
+  }
+
+  clearFilters(): void {
+    this.setFilter({ sort: this.filter.sort });
+  }
+
+  get filtering(): boolean {
+    return isFiltering(this.filter);
+  }
+
+  private rank(run: (k: number, filter: Uint8Array | undefined) => PaperHit[]) {
+    const ranked = rankFiltered(this.filterIndex!, this.filter, 20, run);
+    this.facets = ranked.facets;
+    return ranked;
+  }
+
+  /** Keeps what this corpus has; a notice names the categories and authors it does not. */
+  private resolveFilter(state: FilterState): FilterState {
+    if (!this.filterIndex) return state;
+    const r = this.filterIndex.resolve(state);
+    if (r.unknownCategories.length) {
+      this.notify(`No category ${r.unknownCategories.map((c) => `"${c}"`).join(', ')} in this corpus: ${r.unknownCategories.length === 1 ? 'that filter is' : 'those are'} left out, the other filters apply.`);
+    }
+    if (r.unknownAuthors.length) {
+      this.notify(`No author ${r.unknownAuthors.map((a) => `"${a}"`).join(', ')} in this corpus: left out of the filters, the other filters apply.`);
+    }
+    return r.state;
+  }
+
+  private readFilterUrl(): void {
+    const { filter, problems } = parseFilterState(location.search);
+    for (const p of problems) this.notify(`The link's filters: ${p}.`);
+    this.filter = this.resolveFilter(filter);
+  }
+
+  private writeFilterUrl(): void {
+    const next = `${location.pathname}${formatFilterState(this.filter, location.search)}${location.hash}`;
+    if (next !== `${location.pathname}${location.search}${location.hash}`) history.pushState(null, '', next);
   }
 
   private coverage() {

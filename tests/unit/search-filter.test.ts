@@ -211,6 +211,14 @@ describe('FilterIndex', () => {
     expect(index.authorNames).not.toContain('  ');
   });
 
+  it('builds the author table in slices (prepareAuthors) to the same result', async () => {
+    const sliced = new FilterIndex(papers);
+    await sliced.prepareAuthors(2);
+    expect(sliced.authorNames).toEqual(index.authorNames);
+    expect([...sliced.authorTotals]).toEqual([...index.authorTotals]);
+    expect(allowedIds(sliced.mask({ authors: ['Ada Lovelace'], sort: 'relevance' }))).toEqual(['a', 'f', 'g']);
+  });
+
   it('sorts by date newest first, undated last, equal dates in relevance order', () => {
     // relevance order: e (undated), g, c (2025), b (2025-01), a, f
     expect(index.byDate([4, 6, 2, 1, 0, 5]).map((i) => papers[i].id)).toEqual(['b', 'c', 'a', 'f', 'g', 'e']);
