@@ -75,6 +75,8 @@ export class SearchEngine {
   private chunkTerms: (Set<string> | undefined)[] = [];
   /** the last query's paper scores: a filter change re-ranks the same query without scoring every passage again */
   private denseMemo: { key: unknown; rows: ArrayLike<number> | undefined; filled: number; version: number; scores: PaperScores } | null = null;
+  /** the last query text's BM25 scores, for the same reason (the keyword index covers data.papers and does not change) */
+  private lexicalMemo: { text: string; scores: Float64Array } | null = null;
 
   /** `matrix` row i holds the vector of data.chunks[i]; null when no model is available (keyword only). */
   constructor(data: CorpusData, matrix: VectorMatrix | null, settings: EngineSettings = {}) {
@@ -119,7 +121,7 @@ export class SearchEngine {
       if (!text) return [];
       const hits = this.keywordTop(text, k, options.filter);
       const terms = this.queryTerms(text);
-      return hits.map((h) => ({ paper: this.data.papers[h.index], score: h.score, lexical: h.score, bestChunk: this.keywordChunk(h.index, terms) }));
+      return hits.map((h) => this.keywordHit(h, terms));
     }
     if (!query.vector) throw new Error(`search: ${options.mode} mode needs a query vector (is the model loaded?); use keyword mode without one.`);
     const vector = query.vector;
@@ -161,7 +163,7 @@ export class SearchEngine {
     const paper = this.data.papers[self];
     const text = [...new Set(analyze(`${paper.titleDerived ? '' : paper.title} ${paper.abstract}`, this.lexical.settings))].join(' ');
     const terms = new Set(text.split(' '));
-    return this.keywordTop(text, k, opts.filter, self).map((h) => ({ paper: this.data.papers[h.index], score: h.score, lexical: h.score, bestChunk: this.keywordChunk(h.index, terms) }));
+    return this.keywordTop(text, k, opts.filter, self).map((h) => this.keywordHit(h, terms));
   }
 
   /** Paper scores against a paper's own passages (`rows`), as this.similar says. */
@@ -206,11 +208,10 @@ export class SearchEngine {
 
   /** The k best keyword matches among the allowed papers, leaving out `exclude`. */
   private keywordTop(text: string, k: number, filter?: Uint8Array, exclude = -1): Ranked[] {
-    const lexical = this.lexical;
-    if (!lexical.scoreAll) {
-      return lexical.search(text).filter((h) => h.index !== exclude && (!filter || filter[h.index])).slice(0, k);
+    const scores = this.lexicalScores(text);
+    if (!scores) {
+      return this.lexical.search(text).filter((h) => h.index !== exclude && (!filter || filter[h.index])).slice(0, k);
     }
-    const scores = lexical.scoreAll(text);
     return selectTopK(scores, k, (r) => !(scores[r] > 0) || r === exclude || (filter !== undefined && !filter[r])).map((h) => ({ index: h.row, score: h.score }));
   }
 
@@ -218,14 +219,22 @@ export class SearchEngine {
   private lexicalRanking(text: string, depth: number, filter?: Uint8Array): { top: Ranked[]; score: (p: number) => number | undefined } {
     if (!text) return { top: [], score: () => undefined };
     const lexical = this.lexical;
-    if (lexical.scoreAll) {
-      const scores = lexical.scoreAll(text).slice();
+    const scores = this.lexicalScores(text);
+    if (scores) {
       const top = selectTopK(scores, depth, (r) => !(scores[r] > 0) || (filter !== undefined && !filter[r])).map((h) => ({ index: h.row, score: h.score }));
       return { top, score: (p) => (scores[p] > 0 ? scores[p] : undefined) };
     }
     const all = filter ? lexical.search(text).filter((h) => filter[h.index]) : lexical.search(text);
     const map = new Map(all.map((h) => [h.index, h.score]));
     return { top: all, score: (p) => map.get(p) };
+  }
+
+  /** Every paper's BM25 score for `text` (kept for the next call with the same text), or null when the index cannot give them. */
+  private lexicalScores(text: string): Float64Array | null {
+    const lexical = this.lexical;
+    if (!lexical.scoreAll) return null;
+    if (this.lexicalMemo?.text !== text) this.lexicalMemo = { text, scores: lexical.scoreAll(text).slice() };
+    return this.lexicalMemo.scores;
   }
 
   /** Paper scores for a query vector (aggregated over chunks, see rank.ts). */
@@ -247,6 +256,24 @@ export class SearchEngine {
 
   private queryTerms(text: string): Set<string> {
     return new Set(analyze(text, this.lexical.settings));
+  }
+
+  /**
+   * A keyword hit whose passage is looked for when first read: a caller that only counts or
+   * reorders hits (category counts, date order over the best 200) does not pay for reading
+   * 200 abstracts.
+   */
+  private keywordHit(h: Ranked, terms: Set<string>): PaperHit {
+    const find = () => this.keywordChunk(h.index, terms);
+    let chunk: Chunk | undefined;
+    return {
+      paper: this.data.papers[h.index],
+      score: h.score,
+      lexical: h.score,
+      get bestChunk() {
+        return (chunk ??= find());
+      },
+    };
   }
 
   /** The paper's chunk containing the most distinct query terms (first chunk on ties). */

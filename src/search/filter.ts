@@ -287,14 +287,20 @@ export class FilterIndex {
     const q = authorKey(prefix);
     if (!q) return [];
     const spaced = ` ${q}`;
-    const hits: number[] = [];
     const { keys, totals, names } = this.authors();
+    // the best `limit` kept in order as the scan goes (a short prefix matches a large share of all names)
+    const best: number[] = [];
+    const before = (a: number, b: number) => totals[a] > totals[b] || (totals[a] === totals[b] && keys[a] < keys[b]);
     for (let id = 0; id < keys.length; id++) {
       const k = keys[id];
-      if (k.startsWith(q) || k.includes(spaced)) hits.push(id);
+      if (!(k.startsWith(q) || k.includes(spaced))) continue;
+      if (best.length === limit && !before(id, best[limit - 1])) continue;
+      let at = best.length;
+      while (at > 0 && before(id, best[at - 1])) at--;
+      best.splice(at, 0, id);
+      if (best.length > limit) best.pop();
     }
-    hits.sort((a, b) => totals[b] - totals[a] || (keys[a] < keys[b] ? -1 : keys[a] > keys[b] ? 1 : 0));
-    return hits.slice(0, limit).map((id) => ({ name: names[id], papers: totals[id] }));
+    return best.map((id) => ({ name: names[id], papers: totals[id] }));
   }
 
   /**

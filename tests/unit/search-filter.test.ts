@@ -211,6 +211,14 @@ describe('FilterIndex', () => {
     expect(index.authorNames).not.toContain('  ');
   });
 
+  it('keeps the authors with most papers when more names match than are asked for', () => {
+    // author "Ann Nk" writes k of the papers, k = 1..12
+    const many = Array.from({ length: 12 }, (_, i) => p(`m${i}`, { authors: Array.from({ length: 12 - i }, (_, j) => `Ann N${12 - j}`) }));
+    const idx = new FilterIndex(many);
+    expect(idx.suggestAuthors('ann', 3)).toEqual([{ name: 'Ann N12', papers: 12 }, { name: 'Ann N11', papers: 11 }, { name: 'Ann N10', papers: 10 }]);
+    expect(idx.suggestAuthors('n1', 20).map((s) => s.name)).toEqual(['Ann N12', 'Ann N11', 'Ann N10', 'Ann N1']);
+  });
+
   it('builds the author table in slices (prepareAuthors) to the same result', async () => {
     const sliced = new FilterIndex(papers);
     await sliced.prepareAuthors(2);
