@@ -19,8 +19,8 @@ import { VectorMatrix } from '../search/vectors';
 import { Bm25Index } from '../search/bm25';
 import { lexicalDoc, SearchEngine, type PaperHit } from '../search/engine';
 import { registerOffline, type OfflineStatus } from '../offline/register';
-import { FilterIndex, NO_FILTER, rankFiltered, isFiltering, type FacetCount, type FilterState } from '../search/filter';
-import { formatFilterState, formatUrlState, parseFilterState, parseUrlState, type SearchMode, type UrlState } from './url';
+import { FilterIndex, NO_FILTER, rankFiltered, type FacetCount, type FilterState } from '../search/filter';
+import { filterNotices, formatFilterState, formatUrlState, parseFilterState, parseUrlState, type SearchMode, type UrlState } from './url';
 
 const BASE = import.meta.env.BASE_URL;
 const BATCH = 16;
@@ -642,10 +642,6 @@ export class Session {
     this.setFilter({ sort: this.filter.sort });
   }
 
-  get filtering(): boolean {
-    return isFiltering(this.filter);
-  }
-
   private rank(run: (k: number, filter: Uint8Array | undefined) => PaperHit[]) {
     const ranked = rankFiltered(this.filterIndex!, this.filter, 20, run);
     this.facets = ranked.facets;
@@ -656,12 +652,7 @@ export class Session {
   private resolveFilter(state: FilterState): FilterState {
     if (!this.filterIndex) return state;
     const r = this.filterIndex.resolve(state);
-    if (r.unknownCategories.length) {
-      this.notify(`No category ${r.unknownCategories.map((c) => `"${c}"`).join(', ')} in this corpus: ${r.unknownCategories.length === 1 ? 'that filter is' : 'those are'} left out, the other filters apply.`);
-    }
-    if (r.unknownAuthors.length) {
-      this.notify(`No author ${r.unknownAuthors.map((a) => `"${a}"`).join(', ')} in this corpus: left out of the filters, the other filters apply.`);
-    }
+    for (const n of filterNotices(r)) this.notify(n);
     return r.state;
   }
 

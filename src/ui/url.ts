@@ -2,7 +2,7 @@
  * The search state that lives in the address bar: ?q=<query> or ?like=<paper id>, plus &mode=;
  * and the filters: &from=2024&to=2025&cat=cs.CL,eess.AS&author=<name>&author=<name>&sort=date.
  */
-import type { FilterState } from '../search/filter';
+import type { FilterState, ResolvedFilter } from '../search/filter';
 
 export type SearchMode = 'hybrid' | 'semantic' | 'keyword';
 export const SEARCH_MODES: readonly SearchMode[] = ['hybrid', 'semantic', 'keyword'];
@@ -75,4 +75,15 @@ export function formatFilterState(filter: FilterState, current = ''): string {
   if (filter.sort === 'date') params.set('sort', 'date');
   const s = params.toString();
   return s ? `?${s}` : '';
+}
+
+/** What to tell the user about filters (from a link, typically) that name what this corpus does not have. */
+export function filterNotices(r: Pick<ResolvedFilter, 'unknownCategories' | 'unknownAuthors'>): string[] {
+  const quoted = (xs: string[]) => xs.map((x) => `"${x}"`).join(', ');
+  const out: string[] = [];
+  if (r.unknownCategories.length) {
+    out.push(`No category ${quoted(r.unknownCategories)} in this corpus: ${r.unknownCategories.length === 1 ? 'that filter is' : 'those are'} left out, the other filters apply.`);
+  }
+  if (r.unknownAuthors.length) out.push(`No author ${quoted(r.unknownAuthors)} in this corpus: left out of the filters, the other filters apply.`);
+  return out;
 }

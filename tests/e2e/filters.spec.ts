@@ -152,8 +152,8 @@ test('filters: author type-ahead ("Last, First" and accents), more like this fil
   await page.reload();
   await waitReady(page);
   await expect(page.getByTestId('filters')).not.toHaveAttribute('open', '');
-  await shot(page, 'filters-05-phone-collapsed');
+  await page.screenshot({ path: 'test-results/screenshots/filters-05-phone-collapsed.png' }); // the viewport: a full phone page is metres long
   await page.getByText('Filters', { exact: true }).click();
   await expect(page.getByTestId('year-from')).toBeVisible();
-  await shot(page, 'filters-06-phone-open');
+  await page.screenshot({ path: 'test-results/screenshots/filters-06-phone-open.png' }); // the viewport: a full phone page is metres long
 });

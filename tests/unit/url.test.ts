@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatFilterState, formatUrlState, parseFilterState, parseUrlState } from '../../src/ui/url';
+import { filterNotices, formatFilterState, formatUrlState, parseFilterState, parseUrlState } from '../../src/ui/url';
 
 describe('URL state', () => {
   it('round-trips a query with spaces, unicode and reserved characters', () => {
@@ -47,5 +47,16 @@ describe('URL filter state', () => {
     const { filter, problems } = parseFilterState('?from=last+year&to=2025-06-01&cat=,cs.CL,,cs.CL&author=&sort=newest');
     expect(filter).toEqual({ to: 2025, categories: ['cs.CL'], sort: 'relevance' });
     expect(problems).toEqual(['sort=newest is not an order (use "relevance" or "date"): sorted by relevance', 'from=last year is not a year: left out']);
+  });
+});
+
+describe('filter notices', () => {
+  it('names the categories and authors the corpus does not have, and says the rest applies', () => {
+    expect(filterNotices({ unknownCategories: ['nope.XX'], unknownAuthors: [] })).toEqual(['No category "nope.XX" in this corpus: that filter is left out, the other filters apply.']);
+    expect(filterNotices({ unknownCategories: ['a', 'b'], unknownAuthors: ['X Y'] })).toEqual([
+      'No category "a", "b" in this corpus: those are left out, the other filters apply.',
+      'No author "X Y" in this corpus: left out of the filters, the other filters apply.',
+    ]);
+    expect(filterNotices({ unknownCategories: [], unknownAuthors: [] })).toEqual([]);
   });
 });
