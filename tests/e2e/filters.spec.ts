@@ -109,6 +109,13 @@ test('filters: year and category from the URL, keyboard changes, back/forward, s
   await expect(page).not.toHaveURL(/from=|to=|cat=/);
   await expect(page).toHaveURL(/sort=date/); // the order is not a filter: it stays
   await expect.poll(async () => (await metaOf(page)).length).toBe(Math.min(20, data.papers.length));
+
+  // without a query the panel still says how many papers the filters allow
+  await page.getByRole('searchbox').press('Escape');
+  await expect(page.getByTestId('results')).toHaveCount(0);
+  await page.getByTestId('year-from').fill('2024');
+  await page.getByTestId('year-from').press('Tab');
+  await expect(page.getByTestId('filter-status')).toHaveText(`Filters allow ${data.papers.filter((p) => p.year! >= 2024).length} of ${data.papers.length} papers.`);
 });
 
 test('filters: author type-ahead ("Last, First" and accents), more like this filtered, metadata line, phone layout', async ({ page }) => {
