@@ -188,14 +188,19 @@ async function main(argv: string[]): Promise<number> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const stop = new AbortController();
   let stopSignal: NodeJS.Signals | null = null;
+  let stopAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
+    // One Ctrl-C can arrive twice (the terminal signals the whole process group and npm passes it
+    // on too), and both wait while a batch runs on this thread: only a later one means "now".
+    if (stopSignal && performance.now() - stopAt < 2000) return;
     if (stopSignal) {
       // the cache is whole at every moment (see disk-cache.ts); only the batch in flight is lost
       log(`${signal} again: exiting now; the batch in flight is lost, the cache is whole. Resume with the same command.`);
       process.exit(signal === 'SIGINT' ? 130 : 143);
     }
     stopSignal = signal;
-    log(`\n${signal}: stopping after the current batch (${signal} again exits at once)…`);
+    stopAt = performance.now();
+    log(`\n${signal}: stopping after the current batch (${signal} again, 2 s or more later, exits at once)…`);
     stop.abort();
   };
   process.on('SIGINT', onSignal);
