@@ -27,11 +27,21 @@ import { activeModelId, getModel } from '../embed/registry.ts';
 import { corpusPassages } from '../search/passage.ts';
 import { formatDuration, ProgressBar } from './progress.ts';
 
+/**
+ * onnxruntime-node intra-op threads. Measured on this project's 2-core machine, shared (load
+ * average 7–14), 300 SciFact passages per run, alternating rounds, median of 6: 1 thread 5.5
+ * passages/s, 2 threads 3.7, onnxruntime's default 3.5 (likely: with other work on the cores, a second
+ * intra-op thread waits at every operator for the one that was descheduled). Two processes of one
+ * thread each made 7.6 and 11.4/s against 6.7 and 10.7/s for one (2 rounds): the way to use every
+ * core under load is more workers, not more threads.
+ */
+export const DEFAULT_THREADS = 1;
+
 const USAGE = `usage: npm run embed:corpus [-- --corpus DIR] [--cache-dir DIR] [--batch-size N] [--threads N]
   --corpus DIR      a corpus built by "npm run build:corpus" (manifest.json + corpus.<hash>.json; default public/corpus)
   --cache-dir DIR   vector caches, one folder per model fingerprint inside (default .cache/vectors)
   --batch-size N    passages per model call and per cache write (default ${DEFAULT_PASSAGE_BATCH})
-  --threads N       onnxruntime-node intra-op threads (default: the number of cores, ${availableParallelism()} here)
+  --threads N       onnxruntime-node intra-op threads (default ${DEFAULT_THREADS}: fastest measured on a shared machine; ${availableParallelism()} cores here)
 Stop with Ctrl-C (the current batch is stored); run the same command again to resume.
 exit codes: 0 done · 1 failed · 2 bad command line · 130/143 stopped by SIGINT/SIGTERM`;
 
@@ -72,7 +82,7 @@ export function parseEmbedCorpusArgs(argv: string[]): EmbedCorpusArgs | 'help' {
     corpus: resolve(v.corpus ?? join(repoRoot(), 'public', 'corpus')),
     cacheDir: resolve(v['cache-dir'] ?? join(repoRoot(), '.cache', 'vectors')),
     batchSize: positiveInt(v['batch-size'], 'batch-size', DEFAULT_PASSAGE_BATCH),
-    threads: positiveInt(v.threads, 'threads', availableParallelism()),
+    threads: positiveInt(v.threads, 'threads', DEFAULT_THREADS),
   };
 }
 
