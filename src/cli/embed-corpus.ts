@@ -1,7 +1,7 @@
 /**
  * npm run embed:corpus [-- --corpus public/corpus] [--cache-dir .cache/vectors] [--batch-size N] [--threads N]
  *
- * Embeds every passage of a built corpus (manifest.json + corpus.<hash>.json, format 1) in Node
+ * Embeds every passage of a built corpus (manifest.json + shards, format 2) in Node
  * with the page's embedder, model file, pooling, prefixes and passage text (corpusPassages), into
  * the disk vector cache of the model (<cache-dir>/<hash of fingerprint>/). Resumable: vectors are
  * stored batch by batch, so a killed run continues where it stopped, and a passage whose key is
@@ -10,20 +10,20 @@
  * Exit codes: 0 every passage has a vector · 1 failed · 2 bad command line · 130/143 stopped by
  * SIGINT/SIGTERM (resume with the same command).
  */
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { CorpusData, CorpusManifest } from '../corpus/types.ts';
+import type { CorpusData } from '../corpus/types.ts';
+import type { ShardedManifest } from '../format/manifest.ts';
+import { readCorpusDir } from '../format/node.ts';
 import { DiskVectorCache } from '../embed/disk-cache.ts';
 import { embedPassages, DEFAULT_PASSAGE_BATCH, type EmbedProgress } from '../embed/embed-passages.ts';
 import { createEmbedder, type Embedder } from '../embed/embedder.ts';
-import { modelFingerprint, onnxFile } from '../embed/model-info.ts';
+import { modelFingerprint, onnxFile, type ModelInfo } from '../embed/model-info.ts';
 import { nodeModelsDir, readModelInfo, repoRoot, verifyFiles } from '../embed/node.ts';
-import { activeModelId, getModel } from '../embed/registry.ts';
+import { activeModelId, getModel, type ModelSpec } from '../embed/registry.ts';
 import { corpusPassages } from '../search/passage.ts';
 import { formatDuration, ProgressBar } from './progress.ts';
 
@@ -38,7 +38,7 @@ import { formatDuration, ProgressBar } from './progress.ts';
 export const DEFAULT_THREADS = 1;
 
 const USAGE = `usage: npm run embed:corpus [-- --corpus DIR] [--cache-dir DIR] [--batch-size N] [--threads N]
-  --corpus DIR      a corpus built by "npm run build:corpus" (manifest.json + corpus.<hash>.json; default public/corpus)
+  --corpus DIR      a corpus built by "npm run build:corpus" (manifest.json + shards/; default public/corpus)
   --cache-dir DIR   vector caches, one folder per model fingerprint inside (default .cache/vectors)
   --batch-size N    passages per model call and per cache write (default ${DEFAULT_PASSAGE_BATCH})
   --threads N       onnxruntime-node intra-op threads (default ${DEFAULT_THREADS}: fastest measured on a shared machine; ${availableParallelism()} cores here)
@@ -86,29 +86,11 @@ export function parseEmbedCorpusArgs(argv: string[]): EmbedCorpusArgs | 'help' {
   };
 }
 
-/** Reads a format-1 corpus folder, checking the data file against the manifest's sha256. */
-export async function readBuiltCorpus(dir: string): Promise<{ manifest: CorpusManifest; data: CorpusData }> {
-  const manifestPath = join(dir, 'manifest.json');
-  let manifest: CorpusManifest;
-  try {
-    manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as CorpusManifest;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(`${manifestPath}: ${code === 'ENOENT' ? 'not found' : `unreadable (${(err as Error).message})`}; build the corpus first ("npm run build:corpus -- <inputs> --out ${dir}").`);
-  }
-  if (manifest.format !== 1 || typeof manifest.file !== 'string') {
-    throw new Error(`${manifestPath}: corpus format ${String(manifest.format)}, this command reads format 1 (from "npm run build:corpus").`);
-  }
-  const dataPath = join(dir, manifest.file);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(dataPath);
-  } catch (err) {
-    throw new Error(`${dataPath}: named by ${manifestPath} but unreadable (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); rebuild the corpus.`);
-  }
-  const sha = createHash('sha256').update(bytes).digest('hex');
-  if (sha !== manifest.hash) throw new Error(`${dataPath}: sha256 ${sha}, ${manifestPath} says ${manifest.hash}; rebuild the corpus.`);
-  const data = JSON.parse(bytes.toString('utf8')) as CorpusData;
+/** Reads a built corpus folder (format 2), every shard checked against the manifest's sha256. */
+export async function readBuiltCorpus(dir: string): Promise<{ manifest: ShardedManifest; data: CorpusData }> {
+  const { manifest, data } = await readCorpusDir(dir).catch((err: Error) => {
+    throw new Error(`${err.message} (corpus folder ${dir}; build it with "npm run build:corpus -- <inputs> --out ${dir}")`);
+  });
   return { manifest, data };
 }
 
@@ -135,18 +117,37 @@ export async function embedCorpus(
   options: { signal?: AbortSignal; log?: (line: string) => void } = {},
 ): Promise<EmbedCorpusRun> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const { fingerprint, spec, modelsDir } = await checkedModel(args.modelsDir);
+  const { manifest, data } = await readBuiltCorpus(args.corpus);
+  log(`corpus ${args.corpus}: ${manifest.papers.toLocaleString('en-US')} papers, ${data.chunks.length.toLocaleString('en-US')} passages (chunker ${data.chunker.version})`);
+  return embedCorpusData(data, { ...args, modelsDir, fingerprint, spec }, { ...options, log });
+}
+
+/** The installed model, verified (files and sha256); the error says how to install it. */
+export async function checkedModel(dir?: string): Promise<{ spec: ModelSpec; info: ModelInfo; fingerprint: string; modelsDir: string }> {
   const spec = getModel(activeModelId());
-  const modelsDir = args.modelsDir ?? nodeModelsDir();
+  const modelsDir = dir ?? nodeModelsDir();
   const info = await readModelInfo(modelsDir, spec);
   const weights = join(modelsDir, spec.id, onnxFile(spec.dtype));
   if (!existsSync(weights)) throw new Error(`${weights} not found: model ${spec.id} is not installed. Run "npm run setup:model".`);
   const problems = await verifyFiles(join(modelsDir, spec.id), info.files);
   if (problems.length) throw new Error(`model ${spec.id} does not verify; run "npm run setup:model":\n  ${problems.join('\n  ')}`);
   const fingerprint = modelFingerprint(spec, info);
+  return { spec, info, fingerprint, modelsDir };
+}
 
-  const { manifest, data } = await readBuiltCorpus(args.corpus);
+/**
+ * Fills the vector cache for every passage of `data` (the build calls this before writing vector
+ * shards). `signal` stops it after the current batch (resolves with complete: false).
+ */
+export async function embedCorpusData(
+  data: CorpusData,
+  args: Omit<EmbedCorpusArgs, 'corpus'> & { modelsDir: string; fingerprint: string; spec: ModelSpec },
+  options: { signal?: AbortSignal; log: (line: string) => void },
+): Promise<EmbedCorpusRun> {
+  const { log } = options;
+  const { spec, modelsDir, fingerprint } = args;
   const { texts, keys } = corpusPassages(data, fingerprint);
-  log(`corpus ${args.corpus}: ${manifest.papers.toLocaleString('en-US')} papers, ${texts.length.toLocaleString('en-US')} passages (chunker ${data.chunker.version})`);
 
   const cache = DiskVectorCache.open({ root: args.cacheDir, fingerprint, dims: spec.dims });
   let embedder: Embedder | null = null;

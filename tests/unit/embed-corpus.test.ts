@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { embedCorpus, parseEmbedCorpusArgs, type EmbedCorpusArgs } from '../../src/cli/embed-corpus';
 import { buildCorpus } from '../../src/corpus/build';
-import { readCorpusInputs, writeCorpusAtomic } from '../../src/corpus/node-io';
-import { serializeCorpus } from '../../src/corpus/output';
+import { readCorpusInputs } from '../../src/corpus/node-io';
+import { writeCorpusDir } from '../../src/format/node';
+import { writeShardedCorpus } from '../../src/format/write';
 import { vectorCacheDir } from '../../src/embed/disk-cache';
 import { modelFingerprint } from '../../src/embed/model-info';
 import { nodeModelsDir, readModelInfo, repoRoot } from '../../src/embed/node';
@@ -31,7 +32,7 @@ beforeAll(async () => {
   const ids = new Set(papers.map((p) => p.id));
   const data = { ...seeds, papers: seeds.papers.filter((p) => ids.has(p.id)), chunks: seeds.chunks.filter((c) => ids.has(c.paperId)) };
   chunks = data.chunks.length;
-  await writeCorpusAtomic(corpusDir, serializeCorpus(data, 'seeds'));
+  await writeCorpusDir(corpusDir, writeShardedCorpus(data, 'seeds'));
 });
 afterAll(() => {
   rmSync(tmp, { recursive: true, force: true });
@@ -109,7 +110,7 @@ describe('embed:corpus', () => {
 
   it('names a missing corpus and the command that builds it', async () => {
     const args = parseEmbedCorpusArgs(['--corpus', join(tmp, 'nowhere'), '--cache-dir', join(tmp, 'v2')]) as EmbedCorpusArgs;
-    await expect(embedCorpus(args, { log: () => undefined })).rejects.toThrow(/nowhere\/manifest\.json: not found; build the corpus first \("npm run build:corpus/);
+    await expect(embedCorpus(args, { log: () => undefined })).rejects.toThrow(/nowhere\/manifest\.json not found: build the corpus first \("npm run build:corpus/);
     expect(existsSync(join(tmp, 'v2'))).toBe(false);
   });
 });
