@@ -20,6 +20,8 @@ export interface KernelExports {
   sum(ptr: number, count: number): number;
   /** out[r] = inv[r] * dot(int8 row r, int16 query) for r < n; byte offsets; dims % 16 === 0. */
   score8(mat: number, q: number, inv: number, out: number, n: number, dims: number): void;
+  /** as score8 for packed 4-bit rows (dims / 2 bytes each) and a query in even/odd order per 32 dims; dims % 32 === 0. */
+  score4(mat: number, q: number, inv: number, out: number, n: number, dims: number): void;
 }
 
 // ---- binary encoding helpers (https://webassembly.github.io/spec/core/binary/) ----------------
@@ -85,6 +87,11 @@ const I32X4_DOT_I16X8_S = simd(186);
 const I16X8_EXTEND_LOW_I8X16_S = simd(135);
 const I16X8_EXTEND_HIGH_I8X16_S = simd(136);
 const i32lane = (i: number) => [...simd(27), i];
+const V128_AND = simd(78);
+const V128_XOR = simd(81);
+const I8X16_SUB = simd(113);
+const I8X16_SHR_U = simd(109);
+const bytes16 = (b: number) => [...simd(12), ...new Array<number>(16).fill(b)];
 
 /** Horizontal sum of the four accumulators in locals a..a+3, left on the stack as one f32. */
 function reduce(a: number): number[] {
@@ -185,6 +192,53 @@ function score8Function(): number[] {
   return body([[3, I32], [3, V128]], code);
 }
 
+/**
+ * score4(mat, q, inv, out, n, dims): as score8, for 4-bit codes packed two a byte (dim 2b in the
+ * low nibble of byte b, 2b+1 in the high one, two's complement). Each 16-byte step holds 32 dims:
+ * the nibbles are sign-extended to i8 ((x ^ 8) - 8), widened and multiplied with the query, which
+ * the caller lays out per 32 dims as [even dims 0..30, odd dims 1..31] (see Int4 in int8-matrix.ts).
+ * Locals: 6 r, 7 rowEnd, 8 qp, 9 v, 10 lo, 11 hi, 12..13 accumulators.
+ */
+function score4Function(): number[] {
+  const v = 9;
+  const lo = 10;
+  const hi = 11;
+  const acc = 12;
+  const dot = (src: number, widen: number[], qOffset: number, a: number) => [
+    ...get(a), ...get(src), ...widen, ...get(8), ...load(qOffset), ...I32X4_DOT_I16X8_S, ...I32X4_ADD, ...set(a),
+  ];
+  const code = [
+    ...i32(0), ...set(6),
+    ...BLOCK, ...LOOP,
+    ...get(6), ...get(4), I32_GE_U, ...brIf(1),
+    ...ZERO, ...set(acc), ...ZERO, ...set(acc + 1),
+    // a row is dims / 2 bytes
+    ...get(0), ...get(5), ...i32(1), 0x76 /* i32.shr_u */, I32_ADD, ...set(7),
+    ...get(1), ...set(8),
+    ...LOOP,
+    ...get(0), ...load(0), ...set(v),
+    ...get(v), ...bytes16(0x0f), ...V128_AND, ...bytes16(0x08), ...V128_XOR, ...bytes16(0x08), ...I8X16_SUB, ...set(lo),
+    ...get(v), ...i32(4), ...I8X16_SHR_U, ...bytes16(0x08), ...V128_XOR, ...bytes16(0x08), ...I8X16_SUB, ...set(hi),
+    ...dot(lo, I16X8_EXTEND_LOW_I8X16_S, 0, acc),
+    ...dot(lo, I16X8_EXTEND_HIGH_I8X16_S, 16, acc + 1),
+    ...dot(hi, I16X8_EXTEND_LOW_I8X16_S, 32, acc),
+    ...dot(hi, I16X8_EXTEND_HIGH_I8X16_S, 48, acc + 1),
+    ...get(8), ...i32(64), I32_ADD, ...set(8),
+    ...get(0), ...i32(16), I32_ADD, ...tee(0), ...get(7), I32_LT_U, ...brIf(0),
+    END,
+    ...get(3), ...get(6), ...i32(2), I32_SHL, I32_ADD,
+    ...get(acc), ...get(acc + 1), ...I32X4_ADD, ...tee(acc),
+    ...i32lane(0), ...get(acc), ...i32lane(1), I32_ADD, ...get(acc), ...i32lane(2), I32_ADD, ...get(acc), ...i32lane(3), I32_ADD,
+    F32_CONVERT_I32_S,
+    ...get(2), ...get(6), ...i32(2), I32_SHL, I32_ADD, ...F32_LOAD, F32_MUL,
+    ...F32_STORE,
+    ...get(6), ...i32(1), I32_ADD, ...set(6),
+    ...br(0),
+    END, END,
+  ];
+  return body([[3, I32], [5, V128]], code);
+}
+
 export function kernelBytes(): Uint8Array<ArrayBuffer> {
   const types = section(1, vec([
     [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), ...vec([])],
@@ -192,9 +246,9 @@ export function kernelBytes(): Uint8Array<ArrayBuffer> {
     [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([])],
   ]));
   const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]]));
-  const functions = section(3, vec([[0], [1], [2]]));
-  const exports = section(7, vec([[...name('score'), 0x00, 0], [...name('sum'), 0x00, 1], [...name('score8'), 0x00, 2]]));
-  const code = section(10, vec([scoreFunction(), sumFunction(), score8Function()]));
+  const functions = section(3, vec([[0], [1], [2], [2]]));
+  const exports = section(7, vec([[...name('score'), 0x00, 0], [...name('sum'), 0x00, 1], [...name('score8'), 0x00, 2], [...name('score4'), 0x00, 3]]));
+  const code = section(10, vec([scoreFunction(), sumFunction(), score8Function(), score4Function()]));
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...functions, ...exports, ...code]);
 }
 

@@ -7,7 +7,7 @@ import { sha256Hex } from '../corpus/hash';
 import { eachLimited, fileUrl, loadFile, loadManifest } from '../format/fetch';
 import { vectorMismatch, type ShardedManifest } from '../format/manifest';
 import { cosine } from '../format/quantise';
-import { Int8Matrix } from '../search/int8-matrix';
+import { QuantMatrix } from '../search/quant-matrix';
 import { decodeText, decodeVectors, type TextPart } from '../format/read';
 import { ShardCache } from '../store/shard-cache';
 import { EmbedClient, type DownloadProgress } from '../embed/client';
@@ -83,7 +83,7 @@ export class Session {
   private offlineStarted = false;
   private store: VectorStore | null = null;
   private engine: SearchEngine | null = null;
-  private matrix: VectorMatrix | Int8Matrix | null = null;
+  private matrix: VectorMatrix | QuantMatrix | null = null;
   private lexical: Bm25Index | null = null;
   private filled: Uint8Array = new Uint8Array(0);
   private stopper = new AbortController();
@@ -201,7 +201,7 @@ export class Session {
     this.papersById = new Map(data.papers.map((p) => [p.id, p]));
     // Shipped vectors stay int8 (a quarter of the memory, a quarter of the bytes read per query);
     // vectors the page embeds itself are kept in float32, as the eval ranks them.
-    this.matrix = manifest.vectors ? new Int8Matrix(this.spec.dims, data.chunks.length) : new VectorMatrix(this.spec.dims, data.chunks.length);
+    this.matrix = manifest.vectors ? new QuantMatrix(this.spec.dims, data.chunks.length, { bits: manifest.vectors.quantisation.kind === 'int4' ? 4 : 8 }) : new VectorMatrix(this.spec.dims, data.chunks.length);
     this.filled = new Uint8Array(data.chunks.length);
     this.lexical = lexical;
     this.engine = new SearchEngine(data, this.matrix, { lexicalIndex: lexical });
@@ -313,10 +313,10 @@ export class Session {
         }, signal);
         const block = decodeVectors(bytes, shard, manifest);
         let bad = 0;
-        const matrix = this.matrix as Int8Matrix;
+        const matrix = this.matrix as QuantMatrix;
         for (let r = 0; r < block.count; r++) {
           try {
-            matrix.setCodes(starts[i] + r, block.codes, r * block.dims);
+            matrix.setCodes(starts[i] + r, block.codes, r * block.rowBytes);
             this.markRow(starts[i] + r);
           } catch {
             bad++;
