@@ -24,13 +24,14 @@ export function passageSentences(text: string, passage: Span, analyze: (s: strin
   }));
 }
 
-/** A query word and a sentence word of one stem family: "prune" / "pruning", "small" / "smaller". */
+/**
+ * A query word and a sentence word of one stem family: the shorter (a final "e" dropped, at least
+ * 4 letters) begins the longer: "prune" / "pruning", "small" / "smaller"; not "speed" / "speech".
+ */
 export function related(a: string, b: string): boolean {
-  const short = Math.min(a.length, b.length);
-  if (short < 4) return false;
-  let common = 0;
-  while (common < short && a[common] === b[common]) common++;
-  return common >= Math.max(4, short - 2);
+  let [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  if (short.endsWith('e')) short = short.slice(0, -1);
+  return short.length >= 4 && short !== long && long.startsWith(short);
 }
 
 /** How much of the query a sentence holds: IDF of each query term in it, 0.7 x IDF for a related word. */
