@@ -125,8 +125,12 @@ export class SearchEngine {
   }
 
   search(query: { text: string; vector?: Float32Array }, options: SearchOptions): PaperHit[] {
-    const hits = this.rank(query, options);
-    const text = query.text.trim();
+    return this.markAnswers(query.text, this.rank(query, options));
+  }
+
+  /** Sets each hit's highlight: the sentence(s) of its best passage holding the query's rarest words. */
+  private markAnswers(query: string, hits: PaperHit[]): PaperHit[] {
+    const text = query.trim();
     if (!text || hits.length === 0) return hits;
     const weights = new Map<string, number>();
     for (const t of this.queryTerms(text)) {
