@@ -512,8 +512,9 @@ export function methodsBySize(candidates: boolean): SizeMethod[] {
     named(convex(0.5, 'zscore', 'zscore'), drop),
     ...[0.3, 0.5, 0.7].map((a) => named(convex(a, 'minmax', 'ideal'), drop)),
     ...[0.3, 0.5, 0.7].map((a) => named(convex(a, 'minmax', 'corpus'), drop)),
-    ...[0.6, 0.75, 0.9].map((a) => named(convex(a, 'cosine', 'ideal'), drop)),
-    ...[0.5, 0.7, 0.9].map((a) => named(convex(a, 'cosine', 'corpus'), drop)),
+    ...[0.5, 0.6, 0.65, 0.7, 0.75, 0.9].map((a) => named(convex(a, 'cosine', 'ideal'), drop)),
+    named(convex(0.65, 'cosine', 'ideal'), keep),
+    ...[0.5, 0.6, 0.7, 0.9].map((a) => named(convex(a, 'cosine', 'corpus'), drop)),
   ];
 }
 
