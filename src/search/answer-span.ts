@@ -24,14 +24,20 @@ export function passageSentences(text: string, passage: Span, analyze: (s: strin
   }));
 }
 
+const SUFFIX = /(?:ing|ed|er|es|e|s)$/;
+
+/** A word without one inflectional ending, if at least 4 letters remain: "pruning", "pruned", "prune" -> "prun". */
+function root(word: string): string {
+  const cut = word.replace(SUFFIX, '');
+  return cut.length >= 4 ? cut : word;
+}
+
 /**
- * A query word and a sentence word of one stem family: the shorter (a final "e" dropped, at least
- * 4 letters) begins the longer: "prune" / "pruning", "small" / "smaller"; not "speed" / "speech".
+ * A query word and a sentence word of one family: "prune" / "pruning" / "pruned", "small" /
+ * "smaller"; not "speed" / "speech".
  */
 export function related(a: string, b: string): boolean {
-  let [short, long] = a.length <= b.length ? [a, b] : [b, a];
-  if (short.endsWith('e')) short = short.slice(0, -1);
-  return short.length >= 4 && short !== long && long.startsWith(short);
+  return a !== b && root(a) === root(b);
 }
 
 /** How much of the query a sentence holds: IDF of each query term in it, 0.7 x IDF for a related word. */

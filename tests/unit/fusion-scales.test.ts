@@ -81,6 +81,7 @@ describe('answerSpan (the mark)', () => {
   it('counts words of one stem family at 0.7, and gives null when no sentence holds a query word', () => {
     expect(related('pruning', 'prune')).toBe(true);
     expect(related('smaller', 'small')).toBe(true);
+    expect(related('pruned', 'pruning')).toBe(true);
     expect(related('speech', 'speed')).toBe(false);
     const span = answerSpan(sentences, weights({ pruning: 1 }))!;
     expect(abstract.slice(span.start, span.end)).toMatch(/^We prune/);
