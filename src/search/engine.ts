@@ -70,7 +70,7 @@ export interface EngineSettings {
 }
 
 /** Question phrasing ("how do I…") is not lexical evidence; see QUESTION_WORDS and the README's Quality section. */
-export const DEFAULT_LEXICAL_QUERY: LexicalQueryOptions = { dropQuestionWords: false };
+export const DEFAULT_LEXICAL_QUERY: LexicalQueryOptions = { dropQuestionWords: true };
 
 export class SearchEngine {
   readonly data: CorpusData;
