@@ -22,7 +22,7 @@ import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Chunk, ChunkerSettings, CorpusData, Paper } from '../corpus/types.ts';
 import type { Embedder } from '../embed/embedder.ts';
-import { SearchEngine, type EngineSettings, type PaperHit, type SearchMode } from '../search/engine.ts';
+import { DEFAULT_LEXICAL_QUERY, SearchEngine, type EngineSettings, type PaperHit, type SearchMode } from '../search/engine.ts';
 import { describeFusion, DEFAULT_FUSION, type Fusion } from '../search/fusion.ts';
 import { DEFAULT_LEXICAL } from '../search/lexical.ts';
 import { evaluateRun, parseQrels, type MetricSet, type Qrels } from '../search/metrics.ts';
@@ -449,6 +449,7 @@ export async function runEval(args: EvalArgs, deps: EvalDeps): Promise<EvalRepor
       aggregation: describeAggregation(DEFAULT_AGGREGATION),
       fusion: describeFusion(DEFAULT_FUSION),
       bm25: JSON.stringify(DEFAULT_LEXICAL),
+      lexicalQuery: JSON.stringify(DEFAULT_LEXICAL_QUERY),
     },
     queries: ds.queries.length,
     papers: data.papers.length,
@@ -662,7 +663,7 @@ async function main(): Promise<void> {
   console.log(formatTable(report));
   if (report.bySize) console.log(`\nnDCG@10 by corpus size (sub-corpora: each query's relevant papers + random others, mean of ${args.draws} draws)\n${formatSizeTable(report.bySize)}`);
   if (report.seedQuestions) console.log(`\nseed questions (${report.seedQuestions[0]?.questions ?? 0}, one right paper each)\n${formatSeedTable(report.seedQuestions)}`);
-  console.log(`settings: passages=${report.settings.passages}, aggregation=${report.settings.aggregation}, fusion=${report.settings.fusion}`);
+  console.log(`settings: passages=${report.settings.passages}, aggregation=${report.settings.aggregation}, fusion=${report.settings.fusion}, lexical query=${report.settings.lexicalQuery}`);
   console.log(`runs: ${resolve(args.runDir)}`);
   if (args.json) {
     const { comparisons, ...rest } = report;
