@@ -55,7 +55,8 @@ describe(`seed questions on ${spec.id}`, () => {
     expect(top[0].paper.title).toMatch(/^PARP/);
     expect(hybrid.top1).toBeGreaterThanOrEqual(dense.top1);
     expect(hybrid.mrr).toBeGreaterThanOrEqual(dense.mrr);
-    expect(hybrid.top1).toBeGreaterThanOrEqual(14);
+    // measured 16 of 20 (semantic 15); the floor leaves one for numeric drift between runtimes
+    expect(hybrid.top1).toBeGreaterThanOrEqual(15);
   }, 60_000);
 
   it('marks the sentence of the claim a question is about, not the whole passage', async () => {
