@@ -29,6 +29,9 @@ import { evaluateRun, parseQrels, type MetricSet, type Qrels } from '../search/m
 import { passageText, DEFAULT_PASSAGES, type PassageMode } from '../search/passage.ts';
 import { describeAggregation, DEFAULT_AGGREGATION, type Aggregation } from '../search/rank.ts';
 import { VectorMatrix } from '../search/vectors.ts';
+import { QuantMatrix } from '../search/quant-matrix.ts';
+import { quantise } from '../format/quantise.ts';
+import { DEFAULT_BITS } from '../format/write.ts';
 import { evaluateSeedQuestions, formatSeedTable, readSeedQuestions, type SeedRow } from './eval-seeds.ts';
 import { evaluateSizes, formatSizeTable, type SizeMethod, type SizeRow } from './eval-sizes.ts';
 
@@ -378,6 +381,8 @@ export interface EvalReport {
   embedded: number;
   timings: Record<string, number>;
   comparisons?: ComparisonRow[];
+  /** dense and hybrid ranked as the page ranks shipped vectors (int codes, QuantMatrix) */
+  quantised?: { kind: string; methods: Record<'dense' | 'hybrid', MetricSet> };
   /** nDCG@10 per corpus size and method (sub-corpora averaged over draws) */
   bySize?: SizeRow[];
   /** top-1 / MRR per method on the seed questions */
@@ -437,6 +442,7 @@ export async function runEval(args: EvalArgs, deps: EvalDeps): Promise<EvalRepor
     timings[`rank:${method}MsPerQuery`] = run.ms / ds.queries.length;
     writeFileSync(join(args.runDir, `${ds.name}-${args.split}-${method}.trec`), trecRun(run, `paperscope-${method}`));
   }
+  const quantised = shippedVectorMetrics(main.corpus, main.matrix, ds, queryVectors, beirIds, paperIndex);
 
   const result: EvalReport = {
     dataset: ds.name,
@@ -444,6 +450,7 @@ export async function runEval(args: EvalArgs, deps: EvalDeps): Promise<EvalRepor
     model: deps.model.id,
     dtype: deps.model.dtype,
     methods,
+    quantised,
     settings: {
       passages: DEFAULT_PASSAGES,
       aggregation: describeAggregation(DEFAULT_AGGREGATION),
@@ -621,12 +628,43 @@ export function formatMetrics(m: MetricSet): string {
 export function formatTable(r: EvalReport): string {
   const lines = [
     `${r.dataset} / ${r.split} (${r.queries} queries, ${r.papers} papers, ${r.chunks} chunks) — ${r.model} ${r.dtype}`,
-    `method   nDCG@10  Recall@10  Recall@100  MRR@10`,
+    `method          nDCG@10  Recall@10  Recall@100  MRR@10`,
   ];
-  for (const [name, m] of Object.entries(r.methods)) {
-    lines.push(`${name.padEnd(8)} ${m['ndcg@10'].toFixed(4)}   ${m['recall@10'].toFixed(4)}     ${m['recall@100'].toFixed(4)}      ${m['mrr@10'].toFixed(4)}`);
+  const row = (name: string, m: MetricSet, note = '') =>
+    lines.push(`${name.padEnd(15)} ${m['ndcg@10'].toFixed(4)}   ${m['recall@10'].toFixed(4)}     ${m['recall@100'].toFixed(4)}      ${m['mrr@10'].toFixed(4)}${note}`);
+  for (const [name, m] of Object.entries(r.methods)) row(name, m);
+  if (r.quantised) {
+    for (const [name, m] of Object.entries(r.quantised.methods)) {
+      const base = r.methods[name as Method]['ndcg@10'];
+      row(`${name} (${r.quantised.kind})`, m, `   (${((m['ndcg@10'] / base) * 100).toFixed(1)}% of float32 nDCG@10)`);
+    }
   }
   return lines.join('\n');
+}
+
+/**
+ * Dense and hybrid with the vectors as the page ranks a corpus built with --vectors: quantised by
+ * the format's writer (DEFAULT_BITS) and scored by QuantMatrix. The float32 rows are the Node
+ * embedder's, so this is exactly the shipped path's ranking.
+ */
+export function shippedVectorMetrics(
+  corpus: CorpusData,
+  matrix: VectorMatrix,
+  ds: BeirDataset,
+  queryVectors: Float32Array,
+  beirIds: string[][],
+  paperIndex: Map<Paper, number>,
+): NonNullable<EvalReport['quantised']> {
+  const block = quantise(matrix.data, matrix.dims, DEFAULT_BITS);
+  const q = new QuantMatrix(matrix.dims, matrix.count, { bits: DEFAULT_BITS });
+  for (let r = 0; r < matrix.count; r++) q.setCodes(r, block.codes, r * block.rowBytes);
+  const engine = new SearchEngine(corpus, q);
+  const methods = {} as Record<'dense' | 'hybrid', MetricSet>;
+  for (const method of ['dense', 'hybrid'] as const) {
+    const { queries: _n, ...metrics } = evaluateRun(rankQueries(engine, method, ds.queries, queryVectors, beirIds, paperIndex).ranking, ds.qrels);
+    methods[method] = metrics;
+  }
+  return { kind: `int${DEFAULT_BITS}`, methods };
 }
 
 // ---- CLI ------------------------------------------------------------------------------------------
