@@ -26,6 +26,8 @@ const BASE = import.meta.env.BASE_URL;
 const BATCH = 16;
 /** Shipped passages re-embedded in the page before their vectors are trusted. */
 const VERIFY_SAMPLE = 4;
+/** Papers indexed for keyword search between two yields to the page. */
+const LEXICAL_SLICE = 500;
 const BACKEND_KEY = 'paperscope.backend';
 
 export type Phase = 'corpus' | 'vectors' | 'model' | 'embedding' | 'ready' | 'stopped' | 'error';
@@ -193,8 +195,12 @@ export class Session {
     const t1 = performance.now();
     const lexical = new Bm25Index();
     for (const i of valid) {
-      lexical.add(parts[i]!.papers.map(lexicalDoc));
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      // slices of LEXICAL_SLICE papers keep each task short (~0.1 s on a slow 2-core machine)
+      const papers = parts[i]!.papers;
+      for (let at = 0; at < papers.length; at += LEXICAL_SLICE) {
+        lexical.add(papers.slice(at, at + LEXICAL_SLICE).map(lexicalDoc));
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
     }
     this.timings.lexicalMs = performance.now() - t1;
     this.corpus = data;
