@@ -96,9 +96,11 @@ export class Session {
   /** manifest indices of the shards whose text loaded (their passages are the corpus's rows, in order) */
   private validShards: number[] = [];
   private shipped: 'unknown' | 'refused' = 'unknown';
+  /** false while shipped vectors wait for their check against the page's model: not ranked until then */
+  private trusted = true;
 
   get semanticAvailable(): boolean {
-    return this.embedding.done > 0;
+    return this.embedding.done > 0 && this.trusted;
   }
 
   get papers(): Paper[] {
@@ -301,6 +303,9 @@ export class Session {
     const manifest = this.manifest!;
     const base = `${BASE}corpus/`;
     this.phase = 'vectors';
+    this.trusted = false;
+    // The check starts as soon as the first shard is in, while the others download.
+    let verifying: Promise<{ ok: boolean; detail: string }> | null = null;
     const t0 = performance.now();
     const starts: number[] = [];
     let row = 0;
@@ -331,6 +336,10 @@ export class Session {
         if (bad > 0) this.notify(`${bad} vectors in ${shard.vectors!.file} are invalid (zero length): those passages are found by keyword only.`);
         this.corpusDownload.files++;
         if (fromCache) this.corpusDownload.fromCache++;
+        if (!verifying) {
+          verifying = this.verifyShipped(signal);
+          verifying.catch(() => undefined); // awaited (and its error reported) once every shard is in
+        }
       } catch (err) {
         if ((err as Error).name === 'AbortError') throw err;
         this.corpusDownload.loaded -= seen;
@@ -344,11 +353,12 @@ export class Session {
     });
     this.timings.vectorsMs = performance.now() - t0;
     this.embedding.fromCache = this.embedding.done;
-    const verified = await this.verifyShipped(signal);
+    const verified = await (verifying ?? this.verifyShipped(signal));
     if (!verified.ok) {
       this.refuseShipped(`The corpus's shipped vectors do not match this page's model (${verified.detail}).`);
       return false;
     }
+    this.trusted = true;
     this.phase = 'ready';
     this.refresh();
     void this.keepOnlyCurrentShards();
@@ -393,6 +403,7 @@ export class Session {
   /** Forgets the shipped vectors; the browser path (IndexedDB cache + worker) takes over. */
   private refuseShipped(message: string): void {
     this.shipped = 'refused';
+    this.trusted = true;
     this.notify(`${message} The page embeds the corpus itself instead, which is slow for large corpora.`);
     this.filled.fill(0);
     this.embedding.done = 0;
