@@ -7,9 +7,10 @@
 import type { Chunk, CorpusData, Paper } from '../corpus/types';
 import { fuse, DEFAULT_FUSION, type Fusion, type Ranked } from './fusion';
 import { Bm25Index } from './bm25';
-import { LexicalIndex, analyze, type LexicalHit, type LexicalSettings } from './lexical';
+import { LexicalIndex, analyze, type LexicalHit, type LexicalQueryOptions, type LexicalQueryStats, type LexicalSettings } from './lexical';
+import { answerSpan, passageSentences, type SentenceTerms } from './answer-span';
 import { paperScores, DEFAULT_AGGREGATION, type Aggregation, type PaperScores } from './rank';
-import { VectorMatrix, meanOfRows, normalise, selectTopK } from './vectors';
+import { meanOfRows, normalise, selectTopK, type DenseMatrix } from './vectors';
 
 export type SearchMode = 'hybrid' | 'semantic' | 'keyword';
 
@@ -23,6 +24,11 @@ export interface PaperHit {
   dense?: number;
   /** The paper's BM25 score, when it matched the query text. */
   lexical?: number;
+  /**
+   * The sentence(s) of bestChunk that best match the query's words (offsets into paper.abstract),
+   * for the mark; absent when no sentence holds a query word (mark the whole passage then).
+   */
+  highlight?: { start: number; end: number };
 }
 
 export interface SearchOptions {
@@ -33,6 +39,21 @@ export interface SearchOptions {
   rows?: ArrayLike<number>;
   /** One byte per paper, 1 = allowed (see filter.ts): the others are left out before the top k, in every mode. */
   filter?: Uint8Array;
+  /** Hybrid only: this fusion instead of the engine's (the eval compares fusions with it). */
+  fusion?: Fusion;
+}
+
+/** What the fusion sees for one query (SearchEngine.hybridInputs). */
+export interface HybridInputs {
+  /** dense paper ranking, best first, at least `depth` long where the corpus allows */
+  dense: Ranked[];
+  /** every paper matching a lexical query term, best first */
+  lexical: Ranked[];
+  denseScore: (paper: number) => number | undefined;
+  lexicalScore: (paper: number) => number | undefined;
+  stats: LexicalQueryStats;
+  /** per-paper dense scores and best chunks */
+  papers: PaperScores;
 }
 
 export interface MoreLikeThisOptions {
@@ -46,9 +67,12 @@ export interface MoreLikeThisOptions {
 /** What the engine needs of a keyword index: Bm25Index (default), or LexicalIndex for 'multifield'. */
 export interface LexicalSearcher {
   readonly settings: LexicalSettings;
-  search(query: string, limit?: number): LexicalHit[];
+  search(query: string, limit?: number, options?: LexicalQueryOptions): LexicalHit[];
   /** every document's score for the query (0 = no match), indexed by paper; scratch, valid until the next call */
-  scoreAll?(query: string): Float64Array;
+  scoreAll?(query: string, options?: LexicalQueryOptions): Float64Array;
+  idf(term: string): number;
+  queryTerms(query: string, options?: LexicalQueryOptions): string[];
+  queryStats(query: string, options?: LexicalQueryOptions): LexicalQueryStats;
 }
 
 export interface EngineSettings {
@@ -59,14 +83,23 @@ export interface EngineSettings {
   fusion?: Fusion;
   /** "More like this" query: 'mean' of the paper's chunk vectors (one pass) or 'max' over its chunks (one pass each). */
   similar?: 'mean' | 'max';
+  /** How query text becomes the BM25 query (hybrid and keyword modes); default DEFAULT_LEXICAL_QUERY. */
+  lexicalQuery?: LexicalQueryOptions;
 }
+
+/** "More like this" by keyword: the paper's own words are the query, none of them dropped. */
+const PAPER_AS_QUERY: LexicalQueryOptions = {};
+
+/** Question phrasing ("how do I…") is not lexical evidence; see QUESTION_WORDS and the README's Quality section. */
+export const DEFAULT_LEXICAL_QUERY: LexicalQueryOptions = { dropQuestionWords: true };
 
 export class SearchEngine {
   readonly data: CorpusData;
-  readonly matrix: VectorMatrix | null;
+  readonly matrix: DenseMatrix | null;
   readonly aggregation: Aggregation;
   readonly fusion: Fusion;
   readonly similar: 'mean' | 'max';
+  readonly lexicalQuery: LexicalQueryOptions;
   private readonly lexicalSettings: Partial<LexicalSettings>;
   private lexicalIndex: LexicalSearcher | null = null;
   private readonly chunkPaper: Int32Array;
@@ -76,10 +109,11 @@ export class SearchEngine {
   /** the last query's paper scores: a filter change re-ranks the same query without scoring every passage again */
   private denseMemo: { key: unknown; rows: ArrayLike<number> | undefined; filled: number; version: number; scores: PaperScores } | null = null;
   /** the last query text's BM25 scores, for the same reason (the keyword index covers data.papers and does not change) */
-  private lexicalMemo: { text: string; scores: Float64Array } | null = null;
+  private lexicalMemo: { text: string; options: LexicalQueryOptions; scores: Float64Array } | null = null;
+  private chunkSentences: (SentenceTerms[] | undefined)[] = [];
 
   /** `matrix` row i holds the vector of data.chunks[i]; null when no model is available (keyword only). */
-  constructor(data: CorpusData, matrix: VectorMatrix | null, settings: EngineSettings = {}) {
+  constructor(data: CorpusData, matrix: DenseMatrix | null, settings: EngineSettings = {}) {
     this.data = data;
     this.matrix = matrix;
     this.aggregation = settings.aggregation ?? DEFAULT_AGGREGATION;
@@ -87,6 +121,7 @@ export class SearchEngine {
     // 'max' measured better on SciFact train (co-relevant papers, nDCG@10 0.5859 vs 0.5720 for 'mean')
     this.similar = settings.similar ?? 'max';
     this.lexicalSettings = settings.lexical ?? {};
+    this.lexicalQuery = settings.lexicalQuery ?? DEFAULT_LEXICAL_QUERY;
     this.lexicalIndex = settings.lexicalIndex ?? null;
     if (matrix && matrix.count !== data.chunks.length) {
       throw new Error(`SearchEngine: the vector matrix has ${matrix.count} rows but the corpus has ${data.chunks.length} chunks; row i must be chunk i.`);
@@ -104,7 +139,7 @@ export class SearchEngine {
     if (empty) throw new Error(`SearchEngine: paper "${empty.id}" has no chunks, so it has no passage to show; rebuild the corpus.`);
   }
 
-  /** The BM25 index over papers (title + abstract), built on first use unless the caller gave one. */
+  /** The BM25 index over papers (title + abstract), built on first use. */
   get lexical(): LexicalSearcher {
     if (!this.lexicalIndex) {
       const docs = this.data.papers.map((p) => lexicalDoc(p));
@@ -114,6 +149,26 @@ export class SearchEngine {
   }
 
   search(query: { text: string; vector?: Float32Array }, options: SearchOptions): PaperHit[] {
+    return this.markAnswers(query.text, this.rank(query, options));
+  }
+
+  /** Sets each hit's highlight: the sentence(s) of its best passage holding the query's rarest words. */
+  private markAnswers(query: string, hits: PaperHit[]): PaperHit[] {
+    const text = query.trim();
+    if (!text || hits.length === 0) return hits;
+    const weights = new Map<string, number>();
+    for (const t of this.queryTerms(text)) {
+      const idf = this.lexical.idf(t);
+      if (idf > 0) weights.set(t, idf);
+    }
+    for (const hit of hits) {
+      const span = answerSpan(this.sentencesOf(hit.bestChunk), weights);
+      if (span) hit.highlight = span;
+    }
+    return hits;
+  }
+
+  private rank(query: { text: string; vector?: Float32Array }, options: SearchOptions): PaperHit[] {
     const k = options.k ?? 10;
     if (!Number.isInteger(k) || k < 0) throw new RangeError(`search: k must be a non-negative integer, got ${k}.`);
     const text = query.text.trim();
@@ -125,13 +180,12 @@ export class SearchEngine {
     }
     if (!query.vector) throw new Error(`search: ${options.mode} mode needs a query vector (is the model loaded?); use keyword mode without one.`);
     const vector = query.vector;
-    const dense = this.memoDense(vector, options.rows, () => this.densePapers(vector, options.rows));
     const filter = options.filter;
-    if (options.mode === 'semantic') return this.denseHits(dense, k, -1, filter);
-    const depth = Math.max(this.fusion.depth, k);
-    const denseTop = selectTopK(dense.score, depth, (p) => dense.best[p] < 0 || (filter !== undefined && !filter[p]));
-    const { top: lexTop, score: lexOf } = this.lexicalRanking(text, depth, filter);
-    const fused = fuse(denseTop.map((h) => ({ index: h.row, score: h.score })), lexTop, this.fusion, (p) => (dense.best[p] >= 0 ? dense.score[p] : undefined), lexOf);
+    if (options.mode === 'semantic') return this.denseHits(this.memoDense(vector, options.rows, () => this.densePapers(vector, options.rows)), k, -1, filter);
+    const fusion = options.fusion ?? this.fusion;
+    const inputs = this.hybridInputs({ text, vector }, Math.max(fusion.depth, k), options.rows, this.lexicalQuery, filter);
+    const fused = fuse(inputs.dense, inputs.lexical, fusion, inputs.denseScore, inputs.lexicalScore, inputs.stats);
+    const dense = inputs.papers;
     const terms = text ? this.queryTerms(text) : new Set<string>();
     return fused.slice(0, k).map((h) => {
       const hasDense = dense.best[h.index] >= 0;
@@ -139,10 +193,36 @@ export class SearchEngine {
         paper: this.data.papers[h.index],
         score: h.score,
         dense: hasDense ? dense.score[h.index] : undefined,
-        lexical: lexOf(h.index),
+        lexical: inputs.lexicalScore(h.index),
         bestChunk: hasDense ? this.data.chunks[dense.best[h.index]] : this.keywordChunk(h.index, terms),
       };
     });
+  }
+
+  /**
+   * The two rankings and the statistics hybrid fusion combines, for a query (dense top `depth`);
+   * `lexicalQuery` overrides the engine's (the eval compares them without another index).
+   */
+  hybridInputs(
+    query: { text: string; vector: Float32Array },
+    depth: number = this.fusion.depth,
+    rows?: ArrayLike<number>,
+    lexicalQuery: LexicalQueryOptions = this.lexicalQuery,
+    filter?: Uint8Array,
+  ): HybridInputs {
+    const vector = query.vector;
+    const papers = this.memoDense(vector, rows, () => this.densePapers(vector, rows));
+    const dense = selectTopK(papers.score, depth, (p) => papers.best[p] < 0 || (filter !== undefined && !filter[p])).map((h) => ({ index: h.row, score: h.score }));
+    const text = query.text.trim();
+    const { top: lexical, score: lexicalScore } = this.lexicalRanking(text, depth, lexicalQuery, filter);
+    return {
+      dense,
+      lexical,
+      denseScore: (p) => (papers.best[p] >= 0 ? papers.score[p] : undefined),
+      lexicalScore,
+      stats: this.lexical.queryStats(text, lexicalQuery),
+      papers,
+    };
   }
 
   /**
@@ -163,7 +243,7 @@ export class SearchEngine {
     const paper = this.data.papers[self];
     const text = [...new Set(analyze(`${paper.titleDerived ? '' : paper.title} ${paper.abstract}`, this.lexical.settings))].join(' ');
     const terms = new Set(text.split(' '));
-    return this.keywordTop(text, k, opts.filter, self).map((h) => this.keywordHit(h, terms));
+    return this.keywordTop(text, k, opts.filter, self, PAPER_AS_QUERY).map((h) => this.keywordHit(h, terms));
   }
 
   /** Paper scores against a paper's own passages (`rows`), as this.similar says. */
@@ -198,6 +278,7 @@ export class SearchEngine {
       filled = 0;
       for (let i = 0; i < rows.length; i++) if (rows[i]) filled++;
     }
+    if (this.matrix && this.matrix.version === undefined) return compute();
     const version = this.matrix?.version ?? 0;
     const m = this.denseMemo;
     if (m && m.key === key && m.rows === rows && m.filled === filled && m.version === version) return m.scores;
@@ -207,34 +288,35 @@ export class SearchEngine {
   }
 
   /** The k best keyword matches among the allowed papers, leaving out `exclude`. */
-  private keywordTop(text: string, k: number, filter?: Uint8Array, exclude = -1): Ranked[] {
-    const scores = this.lexicalScores(text);
+  private keywordTop(text: string, k: number, filter?: Uint8Array, exclude = -1, options: LexicalQueryOptions = this.lexicalQuery): Ranked[] {
+    const scores = this.lexicalScores(text, options);
     if (!scores) {
-      return this.lexical.search(text).filter((h) => h.index !== exclude && (!filter || filter[h.index])).slice(0, k);
+      return this.lexical.search(text, Infinity, options).filter((h) => h.index !== exclude && (!filter || filter[h.index])).slice(0, k);
     }
     return selectTopK(scores, k, (r) => !(scores[r] > 0) || r === exclude || (filter !== undefined && !filter[r])).map((h) => ({ index: h.row, score: h.score }));
   }
 
   /** The lexical top `depth` among the allowed papers and any paper's lexical score (undefined = no match). */
-  private lexicalRanking(text: string, depth: number, filter?: Uint8Array): { top: Ranked[]; score: (p: number) => number | undefined } {
+  private lexicalRanking(text: string, depth: number, options: LexicalQueryOptions, filter?: Uint8Array): { top: Ranked[]; score: (p: number) => number | undefined } {
     if (!text) return { top: [], score: () => undefined };
     const lexical = this.lexical;
-    const scores = this.lexicalScores(text);
+    const scores = this.lexicalScores(text, options);
     if (scores) {
       const top = selectTopK(scores, depth, (r) => !(scores[r] > 0) || (filter !== undefined && !filter[r])).map((h) => ({ index: h.row, score: h.score }));
       return { top, score: (p) => (scores[p] > 0 ? scores[p] : undefined) };
     }
-    const all = filter ? lexical.search(text).filter((h) => filter[h.index]) : lexical.search(text);
+    const all = lexical.search(text, Infinity, options).filter((h) => !filter || filter[h.index]);
     const map = new Map(all.map((h) => [h.index, h.score]));
     return { top: all, score: (p) => map.get(p) };
   }
 
-  /** Every paper's BM25 score for `text` (kept for the next call with the same text), or null when the index cannot give them. */
-  private lexicalScores(text: string): Float64Array | null {
+  /** Every paper's BM25 score for `text` (kept for the next call with the same text and options), or null when the index cannot give them. */
+  private lexicalScores(text: string, options: LexicalQueryOptions): Float64Array | null {
     const lexical = this.lexical;
     if (!lexical.scoreAll) return null;
-    if (this.lexicalMemo?.text !== text) this.lexicalMemo = { text, scores: lexical.scoreAll(text).slice() };
-    return this.lexicalMemo.scores;
+    const m = this.lexicalMemo;
+    if (m?.text !== text || m.options !== options) this.lexicalMemo = { text, options, scores: lexical.scoreAll(text, options).slice() };
+    return this.lexicalMemo!.scores;
   }
 
   /** Paper scores for a query vector (aggregated over chunks, see rank.ts). */
@@ -255,7 +337,26 @@ export class SearchEngine {
   }
 
   private queryTerms(text: string): Set<string> {
-    return new Set(analyze(text, this.lexical.settings));
+    return new Set(this.lexical.queryTerms(text, this.lexicalQuery));
+  }
+
+  /** The sentences of a chunk with their terms (cached per chunk). */
+  private sentencesOf(chunk: Chunk): SentenceTerms[] {
+    const row = this.chunkRow(chunk);
+    let out = row >= 0 ? this.chunkSentences[row] : undefined;
+    if (!out) {
+      const paper = this.data.papers[this.paperIndex.get(chunk.paperId)!];
+      out = passageSentences(paper.abstract, chunk, (t) => analyze(t, this.lexical.settings));
+      if (row >= 0) this.chunkSentences[row] = out;
+    }
+    return out;
+  }
+
+  private chunkRow(chunk: Chunk): number {
+    const p = this.paperIndex.get(chunk.paperId);
+    if (p === undefined) return -1;
+    for (const r of this.paperChunks[p]) if (this.data.chunks[r] === chunk) return r;
+    return -1;
   }
 
   /**
