@@ -85,8 +85,8 @@ const filters: [string, FilterState][] = [
   ['none (cleared)', { sort: 'relevance' }],
 ];
 
-/** Reads each hit's passage (keyword hits find theirs when first read). */
-const shown = (hits: PaperHit[]) => hits.map((h) => h.bestChunk.id);
+/** Reads each shown hit's passage and answer mark, as rendering does (both are found when first read). */
+const shown = (hits: PaperHit[]) => hits.map((h) => [h.bestChunk.id, h.highlight?.start]);
 
 const queries = Array.from({ length: queryCount }, (_, i) => data.papers[Math.floor((i + 0.5) * (data.papers.length / queryCount))].title);
 const modes: SearchMode[] = ['hybrid', 'semantic', 'keyword'];

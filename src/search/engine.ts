@@ -162,8 +162,13 @@ export class SearchEngine {
       if (idf > 0) weights.set(t, idf);
     }
     for (const hit of hits) {
-      const span = answerSpan(this.sentencesOf(hit.bestChunk), weights);
-      if (span) hit.highlight = span;
+      // found when first read: category counts and date order look at 200 hits and show 20
+      let span: { start: number; end: number } | null | undefined;
+      Object.defineProperty(hit, 'highlight', {
+        enumerable: true,
+        configurable: true,
+        get: () => (span === undefined ? (span = answerSpan(this.sentencesOf(hit.bestChunk), weights) ?? null) : span) ?? undefined,
+      });
     }
     return hits;
   }
