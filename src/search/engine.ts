@@ -58,6 +58,8 @@ export class SearchEngine {
   private readonly paperChunks: number[][];
   private readonly paperIndex: Map<string, number>;
   private chunkTerms: (Set<string> | undefined)[] = [];
+  /** ms the last search() spent in dense ranking (passage scores + paper aggregation); null when it ranked by keyword only */
+  lastDenseMs: number | null = null;
 
   /** `matrix` row i holds the vector of data.chunks[i]; null when no model is available (keyword only). */
   constructor(data: CorpusData, matrix: VectorMatrix | null, settings: EngineSettings = {}) {
@@ -99,6 +101,7 @@ export class SearchEngine {
     const k = options.k ?? 10;
     if (!Number.isInteger(k) || k < 0) throw new RangeError(`search: k must be a non-negative integer, got ${k}.`);
     const text = query.text.trim();
+    this.lastDenseMs = null;
     if (options.mode === 'keyword') {
       if (!text) return [];
       const hits = this.lexical.search(text, k);
@@ -106,7 +109,9 @@ export class SearchEngine {
       return hits.map((h) => ({ paper: this.data.papers[h.index], score: h.score, lexical: h.score, bestChunk: this.keywordChunk(h.index, terms) }));
     }
     if (!query.vector) throw new Error(`search: ${options.mode} mode needs a query vector (is the model loaded?); use keyword mode without one.`);
+    const t0 = performance.now();
     const dense = this.densePapers(query.vector, options.rows);
+    this.lastDenseMs = performance.now() - t0;
     if (options.mode === 'semantic') return this.denseHits(dense, k);
     const depth = Math.max(this.fusion.depth, k);
     const denseTop = selectTopK(dense.score, depth, (p) => dense.best[p] < 0);
