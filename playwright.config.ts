@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { CHROMIUM_ARGS, systemChromium } from './src/bench/chromium';
+import { CHROMIUM_ARGS, chromiumExecutable } from './src/bench/chromium';
 
 const PORT = Number(process.env.E2E_PORT ?? 4317);
 
@@ -16,7 +16,7 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${PORT}`,
     browserName: 'chromium',
     launchOptions: {
-      executablePath: systemChromium(),
+      executablePath: chromiumExecutable(),
       args: CHROMIUM_ARGS,
     },
     trace: 'retain-on-failure',

@@ -96,7 +96,13 @@ export default defineConfig({
     __PAPERSCOPE_MODEL__: JSON.stringify(process.env.PAPERSCOPE_MODEL ?? ''),
   },
   worker: { format: 'es' },
-  build: { target: 'es2022', sourcemap: true },
+  build: {
+    target: 'es2022',
+    sourcemap: true,
+    // Rolldown's notice on every build ("[PLUGIN_TIMINGS] JavaScript callbacks ran for 5 s") names
+    // the PWA plugin (it reads the ~63 MB precache) and the worker bundle: expected, not actionable.
+    rolldownOptions: { checks: { bundlerTimings: false } },
+  },
   server: { headers: isolationHeaders },
   preview: { headers: isolationHeaders },
 });

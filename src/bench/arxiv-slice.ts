@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { buildCorpus, chunkerSettings } from '../corpus/build';
+import { chunkTokenLimit } from '../embed/registry';
 import { readCorpusInputs } from '../corpus/node-io';
 import type { CorpusData } from '../corpus/types';
 import { createEmbedder } from '../embed/embedder';
@@ -99,7 +100,7 @@ export async function arxivSlice(opts: SliceOptions): Promise<ArxivSlice> {
     log(`building the arXiv slice (${opts.papers} rows of ${opts.source}) in ${dir}`);
     const inputFile = join(dir, 'input', `arxiv${opts.papers}.jsonl`);
     const queries = await sliceRows(opts, inputFile);
-    const options = { source: `arxiv${opts.papers}` };
+    const options = { source: `arxiv${opts.papers}`, maxTokens: chunkTokenLimit() };
     chunkerSettings(options);
     const { data } = buildCorpus(await readCorpusInputs([inputFile]), options);
     await writeCorpusDir(corpusDir, writeShardedCorpus(data, options.source));

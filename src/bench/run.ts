@@ -14,7 +14,7 @@ import { activeModelId, getModel } from '../embed/registry';
 import { readCorpusDir } from '../format/node';
 import { corpusPassages } from '../search/passage';
 import { arxivSlice, sliceVectors } from './arxiv-slice';
-import { CHROMIUM_ARGS, SWIFTSHADER_WEBGPU_ARGS, systemChromium } from './chromium';
+import { CHROMIUM_ARGS, SWIFTSHADER_WEBGPU_ARGS, chromiumExecutable } from './chromium';
 import { embedInPage, heapSampler, newContext, openApp, queryLatencies, rankInPage, recordResults, routeCorpusDir, skipShippedCheck, storageDetails, storageUsage, waitOfflineCopy } from './browser';
 import { nativeEmbedding } from './native';
 import type { EmbedFigures } from './page/bench-page';
@@ -122,7 +122,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
   };
   const commit = gitCommit(root);
   const baseURL = `http://127.0.0.1:${opts.port}`;
-  const executablePath = systemChromium();
+  const executablePath = chromiumExecutable();
   const browser: Browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   try {
     // ---- seeds: cold start, warm start, queries, memory --------------------------------------
@@ -314,7 +314,7 @@ function vectorP50(figures: { vectorMs: number | null }[]): number | null {
  */
 async function webgpuThroughput(baseURL: string, texts: string[], log: BenchOptions['log']): Promise<{ perSec: number | null; note: string }> {
   log(`WebGPU (SwiftShader software adapter): embedding ${texts.length} passages`);
-  const browser = await chromium.launch({ executablePath: systemChromium(), args: [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), ...SWIFTSHADER_WEBGPU_ARGS] });
+  const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), ...SWIFTSHADER_WEBGPU_ARGS] });
   try {
     const work = embedInPage(browser, baseURL, texts, { preference: 'webgpu', perCall: APP_CALL_SIZE, reps: 1 });
     // Closing the browser on a timeout rejects `work` later: that must not crash the run.

@@ -17,7 +17,7 @@ import { buildCorpus, chunkerSettings } from '../corpus/build';
 import { readCorpusInputs } from '../corpus/node-io';
 import type { CorpusData } from '../corpus/types';
 import { nodeModelsDir, readModelInfo } from '../embed/node';
-import type { ModelSpec } from '../embed/registry';
+import { chunkTokenLimit, type ModelSpec } from '../embed/registry';
 import { readCorpusDir, readManifest, writeCorpusDir } from '../format/node';
 import { compressedSizes } from '../format/sizes';
 import { writeShardedCorpus } from '../format/write';
@@ -56,8 +56,13 @@ async function inputKey(root: string, source: string): Promise<string> {
   const codeDir = join(root, 'src', 'corpus');
   const code = createHash('sha256');
   for (const name of (await readdir(codeDir)).sort()) code.update(name).update(await readFile(join(codeDir, name)));
-  const chunker = chunkerSettings({});
+  const chunker = chunkerSettings(buildOptions());
   return sha16(`${resolve(source)}|${s.size}|${s.mtimeMs}|${JSON.stringify(chunker)}|${code.digest('hex')}`);
+}
+
+/** What `npm run build:corpus` uses by default, so passages (and their vector keys) are the app's. */
+function buildOptions(): { source: string; maxTokens: number } {
+  return { source: 'arxiv_abstracts', maxTokens: chunkTokenLimit() };
 }
 
 export interface ScaleCorpus {
@@ -80,7 +85,7 @@ export async function scaleCorpus(opts: ScaleOptions): Promise<ScaleCorpus> {
   const textDir = join(opts.cacheDir, `text-${await inputKey(opts.root, opts.source)}`);
   if (!existsSync(join(textDir, 'manifest.json'))) {
     log(`building the full arXiv corpus from ${opts.source} (the project's corpus build) into ${textDir}`);
-    const options = { source: 'arxiv_abstracts' };
+    const options = buildOptions();
     const { data, report } = buildCorpus(await readCorpusInputs([opts.source]), options);
     log(`  ${data.papers.length} papers, ${data.chunks.length} passages; ${report.items.length} report lines`);
     await writeCorpusDir(textDir, writeShardedCorpus(data, options.source));
@@ -352,6 +357,7 @@ export async function runScale(browser: Browser, opts: ScaleOptions): Promise<Sc
         vectorStageP95Ms: vectorTimes.length > 0 ? percentile(vectorTimes, 95) : null,
         cold: {
           corpusMs: t.corpusMs,
+          lexicalMs: t.lexicalMs,
           vectorsMs: t.vectorsMs,
           modelMs: t.modelMs,
           embedMs: t.embedMs,
@@ -367,6 +373,7 @@ export async function runScale(browser: Browser, opts: ScaleOptions): Promise<Sc
         },
         warm: {
           corpusMs: warm.probe.timings.corpusMs,
+          lexicalMs: warm.probe.timings.lexicalMs,
           vectorsMs: warm.probe.timings.vectorsMs,
           modelMs: warm.probe.timings.modelMs,
           firstKeywordMs: warm.firstKeywordMs,

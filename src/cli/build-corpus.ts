@@ -11,10 +11,11 @@
 import { basename, dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildCorpus, chunkerSettings, DEFAULT_MAX_TOKENS, DEFAULT_OVERLAP_SENTENCES, type BuildOptions } from '../corpus/build.ts';
+import { buildCorpus, chunkerSettings, DEFAULT_OVERLAP_SENTENCES, type BuildOptions } from '../corpus/build.ts';
 import { readCorpusInputs, UnreadableInputError } from '../corpus/node-io.ts';
 import { loadTokenizerCounter } from '../corpus/node-tokenizer.ts';
 import { exitCodeFor, formatReport } from '../corpus/report.ts';
+import { chunkTokenLimit } from '../embed/registry.ts';
 import { writeCorpusDir } from '../format/node.ts';
 import { servedSizes } from '../format/sizes.ts';
 import { writeShardedCorpus } from '../format/write.ts';
@@ -22,10 +23,11 @@ import { writeShardedCorpus } from '../format/write.ts';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const USAGE = `usage: npm run build:corpus [-- <folder-or-file> ...] [--out DIR] [--max-tokens N] [--overlap N] [--tokenizer FILE] [--strict]
-  inputs        folders or files of abstracts: .txt (scraped text), .jsonl (BEIR or arXiv rows), either may be .gz
+  inputs        folders or files of abstracts: .txt (scraped text), .jsonl/.json (BEIR or arXiv rows, CSL JSON),
+                .bib, .ris, .nbib, .csv, .xml/.atom (arXiv API); any may be .gz
                 (default: seeds/)
   --out DIR     output folder (default: public/corpus)
-  --max-tokens  chunk limit in tokens, special tokens excluded (default ${DEFAULT_MAX_TOKENS})
+  --max-tokens  chunk limit in tokens, special tokens excluded (default ${chunkTokenLimit()}: the registered models' limit minus [CLS]/[SEP])
   --overlap     sentences repeated between consecutive chunks (default ${DEFAULT_OVERLAP_SENTENCES})
   --tokenizer   count tokens exactly with this tokenizer.json instead of the conservative estimate
   --strict      treat warnings as errors (exit 1, nothing written)
@@ -66,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
   const inputs = args.positionals.length > 0 ? args.positionals.map((p) => resolve(p)) : [resolve(ROOT, 'seeds')];
   const outDir = resolve(args.values.out ?? resolve(ROOT, 'public', 'corpus'));
   const options: BuildOptions = {
-    maxTokens: intOption(args.values['max-tokens'], 'max-tokens'),
+    maxTokens: intOption(args.values['max-tokens'], 'max-tokens') ?? chunkTokenLimit(),
     overlapSentences: intOption(args.values.overlap, 'overlap'),
     source: inputs.map((p) => basename(p.replace(/[\\/]+$/, ''))).join('+'),
   };

@@ -522,7 +522,7 @@ export function formatTable(r: EvalReport): string {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const [{ buildCorpus }, { createEmbedder }, { nodeModelsDir, readModelInfo }, { modelFingerprint }, { activeModelId, getModel }] = await Promise.all([
+  const [{ buildCorpus }, { createEmbedder }, { nodeModelsDir, readModelInfo }, { modelFingerprint }, { activeModelId, chunkTokenLimit, getModel }] = await Promise.all([
     import('../corpus/build.ts'),
     import('../embed/embedder.ts'),
     import('../embed/node.ts'),
@@ -535,7 +535,7 @@ async function main(): Promise<void> {
   let loaded = null as Promise<Embedder> | null;
   let lastLine = 0;
   const report = await runEval(args, {
-    buildCorpus,
+    buildCorpus: (files, options) => buildCorpus(files, { maxTokens: chunkTokenLimit(), ...options }),
     embedder: () => (loaded ??= createEmbedder({ spec, device: 'cpu', modelBase: nodeModelsDir() })),
     model: { id: spec.id, dtype: spec.dtype, dims: spec.dims, fingerprint },
     log: (line) => process.stderr.write(`${line}\n`),

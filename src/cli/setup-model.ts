@@ -592,7 +592,9 @@ export async function setupModel(opts: SetupOptions): Promise<SetupResult> {
       } catch (err) {
         const message = (err as Error).message;
         failures.push(`${name}: ${message}`);
-        log(`  ${err instanceof SourceSkipped ? '' : 'failed: '}${message}`);
+        // Not a failure of the install while another source is left to try: say so, so it reads as expected.
+        const next = i < attempts.length - 1 ? ' (trying the next source)' : '';
+        log(`  ${err instanceof SourceSkipped ? '' : 'not available: '}${message}${next}`);
       } finally {
         await rm(work, { recursive: true, force: true });
       }

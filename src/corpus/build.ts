@@ -2,12 +2,18 @@
  * The corpus build: source files → papers → chunks. Pure (no file system, no clock), so Node,
  * the eval harness and the browser run the same code; src/corpus/node-io.ts reads and writes files.
  */
-import { MODELS } from '../embed/registry.ts';
 import { CHUNKER_VERSION, chunkAbstract } from './chunk.ts';
 import { decodeFile } from './decode.ts';
 import { dedupePapers } from './dedupe.ts';
+import { detectFormat, FORMAT_NAMES } from './formats.ts';
 import { sha256Hex } from './hash.ts';
+import { yearOf } from './metadata.ts';
+import { parseAtom } from './parse-atom.ts';
+import { parseBibtex } from './parse-bibtex.ts';
+import { parseJsonArray } from './parse-csl.ts';
+import { parseCsv } from './parse-csv.ts';
 import { parseJsonLines } from './parse-jsonl.ts';
+import { parseNbib, parseRis } from './parse-ris.ts';
 import { parseScrapedText } from './parse-text.ts';
 import { arxivUrl, MAX_ABSTRACT_CHARS, type ParsedPaper } from './parsed.ts';
 
@@ -24,7 +30,11 @@ export interface SourceFile {
   bytes: Uint8Array;
 }
 
-/** maxTokens and overlapSentences are used; `version` is always computed (chunker + token counter). */
+/**
+ * maxTokens and overlapSentences are used; `version` is always computed (chunker + token counter).
+ * maxTokens is the model's limit minus its special tokens: the caller knows the model
+ * (src/cli/build-corpus.ts takes it from the embed registry); the corpus code does not.
+ */
 export interface BuildOptions extends Partial<ChunkerSettings> {
   /** Name of the source recorded in the manifest (no absolute paths). */
   source?: string;
@@ -35,18 +45,14 @@ export interface BuildOptions extends Partial<ChunkerSettings> {
 }
 
 /**
- * Special tokens ([CLS], [SEP]) the model adds around every chunk.
- * Default maxTokens: the smallest limit among the registered models minus those, so a chunk fits
- * whichever model the page uses (all-MiniLM-L6-v2: 256 − 2 = 254).
+ * maxTokens when the caller passes none: all-MiniLM-L6-v2's 256 minus its 2 special tokens, the
+ * smallest limit among the registered models. Callers that know the model pass
+ * chunkTokenLimit() from src/embed/registry.ts; a unit test keeps the two equal.
  */
-export const SPECIAL_TOKENS = 2;
-export const DEFAULT_MAX_TOKENS = Math.min(...Object.values(MODELS).map((m) => m.maxTokens)) - SPECIAL_TOKENS;
+export const DEFAULT_MAX_TOKENS = 254;
 export const DEFAULT_OVERLAP_SENTENCES = 1;
 /** An abstract this long is suspicious (probably a whole paper or several abstracts run together). */
 export const LONG_ABSTRACT_WORDS = 2000;
-
-const TEXT_EXTENSIONS = new Set(['txt', 'text', '']);
-const JSONL_EXTENSIONS = new Set(['jsonl', 'ndjson', 'json']);
 
 export function chunkerSettings(options: BuildOptions = {}): ChunkerSettings {
   const maxTokens = options.maxTokens ?? DEFAULT_MAX_TOKENS;
@@ -89,8 +95,11 @@ export function buildCorpus(files: SourceFile[], options: BuildOptions = {}): { 
     const p = g.paper;
     let id = p.sourceId ?? `h${sha256Hex(comparisonWords(p.abstract).join(' ')).slice(0, 12)}`;
     // A hash id can only clash with a source id by coincidence; keep ids unique regardless.
-    for (let n = 2; usedIds.has(id); n++) id = `${p.sourceId ?? 'h'}~${n}`;
+    // (Two papers with the same abstract stay apart when their DOIs differ: same hash, "~2".)
+    const base = id;
+    for (let n = 2; usedIds.has(id); n++) id = `${base}~${n}`;
     usedIds.add(id);
+    const url = p.url ?? (p.arxivId !== undefined ? arxivUrl(p.arxivId) : undefined);
     // Fixed key order and no undefined keys: the JSON is byte-identical for the same input.
     const paper: Paper = {
       id,
@@ -98,10 +107,15 @@ export function buildCorpus(files: SourceFile[], options: BuildOptions = {}): { 
       titleDerived: p.title === undefined,
       abstract: p.abstract,
       ...(p.authors !== undefined && { authors: p.authors }),
-      ...(p.arxivId !== undefined && { arxivId: p.arxivId, url: arxivUrl(p.arxivId) }),
+      ...(p.date !== undefined && { date: p.date, year: yearOf(p.date) }),
+      ...(p.venue !== undefined && { venue: p.venue }),
+      ...(p.doi !== undefined && { doi: p.doi }),
+      ...(p.arxivId !== undefined && { arxivId: p.arxivId }),
+      ...(url !== undefined && { url }),
       ...(p.comment !== undefined && { comment: p.comment }),
       ...(p.codeUrl !== undefined && { codeUrl: p.codeUrl }),
       ...(p.categories !== undefined && { categories: p.categories }),
+      ...(p.keywords !== undefined && { keywords: p.keywords }),
       source: { file: p.source.file, line: p.source.line },
       ...(g.alsoIn.length > 0 && { alsoIn: g.alsoIn.map((s) => ({ file: s.file, line: s.line })) }),
     };
@@ -146,49 +160,42 @@ function sortedItems(items: ReportItem[]): ReportItem[] {
   return [...items].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
 }
 
-function extensionOf(path: string): string {
-  const name = path.split('/').pop() ?? path;
-  const base = name.replace(/\.gz$/i, '');
-  const dot = base.lastIndexOf('.');
-  return dot <= 0 ? '' : base.slice(dot + 1).toLowerCase();
-}
-
 function parseFile(f: SourceFile, reporter: Reporter): { papers: ParsedPaper[]; summary: FileSummary } {
   const summary: FileSummary = { file: f.path, format: 'skipped', bytes: f.bytes.length, lines: 0, papers: 0 };
   const decoded = decodeFile(f.bytes, f.path, reporter);
   if (!decoded) return { papers: [], summary };
   summary.lines = decoded.lines.length;
 
-  const firstLine = decoded.lines.findIndex((l, i) => l.trim() !== '' && !decoded.invalidLines.has(i + 1));
-  const first = firstLine === -1 ? '' : decoded.lines[firstLine].trim();
-  const ext = extensionOf(f.path);
-  let papers: ParsedPaper[];
-  if (first === '') {
+  const detected = detectFormat(f.path, decoded);
+  if (detected.format === 'empty') {
     reporter.warn('empty-file', f.path, undefined, 'file holds only blank or unreadable lines: nothing to read');
     return { papers: [], summary };
-  } else if (first.startsWith('{')) {
-    summary.format = 'jsonl';
-    papers = parseJsonLines(decoded, f.path, reporter);
-  } else if (first.startsWith('[')) {
-    reporter.warn('unknown-format', f.path, firstLine + 1, 'a JSON array is not supported: write one JSON object per line (JSON Lines); skipped');
-    return { papers: [], summary };
-  } else if (/^<(?:!doctype|\?xml|html|[a-z]+[\s>])/i.test(first)) {
-    reporter.warn('unknown-format', f.path, firstLine + 1, 'HTML/XML is not supported: save the page as plain text (.txt); skipped');
-    return { papers: [], summary };
-  } else if (JSONL_EXTENSIONS.has(ext)) {
-    reporter.warn('unknown-format', f.path, firstLine + 1, `a .${ext} file should hold one JSON object per line, but line ${firstLine + 1} does not start with "{": skipped`);
-    return { papers: [], summary };
-  } else if (TEXT_EXTENSIONS.has(ext)) {
-    summary.format = 'text';
-    papers = parseScrapedText(decoded, f.path, reporter);
-  } else {
-    reporter.warn('unknown-format', f.path, undefined,
-      `unsupported file type ".${ext}": use .txt for scraped abstracts or .jsonl for BEIR/arXiv rows (either may be .gz); skipped`);
+  }
+  if (detected.format === 'unknown') {
+    reporter.warn('unknown-format', f.path, detected.line, detected.why);
     return { papers: [], summary };
   }
+  let papers: ParsedPaper[];
+  let format: FileSummary['format'] = detected.format;
+  switch (detected.format) {
+    case 'jsonl': papers = parseJsonLines(decoded, f.path, reporter); break;
+    case 'text': papers = parseScrapedText(decoded, f.path, reporter); break;
+    case 'bibtex': papers = parseBibtex(decoded, f.path, reporter); break;
+    case 'ris': papers = parseRis(decoded, f.path, reporter); break;
+    case 'nbib': papers = parseNbib(decoded, f.path, reporter); break;
+    case 'csv': papers = parseCsv(decoded, f.path, reporter); break;
+    case 'atom': papers = parseAtom(decoded, f.path, reporter); break;
+    case 'json': {
+      const r = parseJsonArray(decoded, f.path, reporter);
+      papers = r.papers;
+      if (r.csl) format = 'csl-json';
+      break;
+    }
+  }
+  summary.format = format;
   summary.papers = papers.length;
   if (papers.length === 0) {
-    reporter.warn('no-papers-in-file', f.path, undefined, `no abstracts found in this ${summary.format === 'text' ? 'text' : 'JSON Lines'} file (see the lines reported above)`);
+    reporter.warn('no-papers-in-file', f.path, undefined, `no abstracts found in this ${FORMAT_NAMES[format]} file (see the lines reported above)`);
   }
   return { papers, summary };
 }

@@ -145,3 +145,25 @@ function invalidUtf8Positions(bytes: Uint8Array, limit = 100_000): { line: numbe
   }
   return out;
 }
+
+/** The file's text with damaged lines blanked, so offsets still map to the right line numbers. */
+export function joinedText(decoded: DecodedFile): string {
+  if (decoded.invalidLines.size === 0) return decoded.lines.join('\n');
+  return decoded.lines.map((l, i) => (decoded.invalidLines.has(i + 1) ? '' : l)).join('\n');
+}
+
+/** offset → 1-based line number in `text` (binary search over line starts). */
+export function lineFinder(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}

@@ -3,8 +3,12 @@
  *
  *  1. Same source id (arXiv id, BEIR _id) twice: merged when the abstracts match, else the first
  *     in file order is kept and the other dropped with a warning.
+ *  1b. Same record under another name: the same DOI (normalised), the same arXiv id (without
+ *     version), or the same normalised title and year (titles of three words or more) — merged
+ *     unless the two disagree on an id or a DOI, which makes them two records (reported).
  *  2. Same abstract after normalisation (case, punctuation, spacing): merged, unless both carry
- *     different source ids — two ids are two records, and the eval's relevance labels point at ids.
+ *     different source ids — two ids are two records, and the eval's relevance labels point at ids
+ *     — or different DOIs or arXiv ids (also in step 3).
  *  3. Near-duplicates (a re-scrape with small wording changes): word 3-shingle Jaccard ≥ 0.5 or
  *     containment ≥ 0.8 (one text inside the other). Candidates come from MinHash LSH buckets
  *     (papers without ids) and an inverted shingle index (papers with ids against those without),
@@ -60,6 +64,7 @@ function bestMatch(e: Entry, candidates: Entry[], shingles: (e: Entry) => Shingl
     if (seen.has(c) || c === e || !c.alive) continue;
     seen.add(c);
     if (c.paper.sourceId !== undefined && e.paper.sourceId !== undefined) continue;
+    if (recordsDiffer(c.paper, e.paper)) continue; // different DOIs or arXiv ids: two papers, however alike
     const sim = similarity(shingles(c), shingles(e));
     if (isNearDuplicate(sim) && (!best || sim.jaccard > best.sim.jaccard)) best = { entry: c, sim };
   }
@@ -96,6 +101,12 @@ export function dedupePapers(papers: ParsedPaper[], reporter: Reporter): DedupeR
     entries.push(entry);
   }
 
+  // 1b. Same DOI, arXiv id, or title + year.
+  merged += mergeByKeys(entries, reporter);
+  const afterKeys = entries.filter((e) => e.alive);
+  entries.length = 0;
+  entries.push(...afterKeys);
+
   // 2. Same normalised abstract.
   const byText = new Map<string, Entry>();
   for (const e of entries) {
@@ -109,6 +120,12 @@ export function dedupePapers(papers: ParsedPaper[], reporter: Reporter): DedupeR
     if (first.paper.sourceId !== undefined && e.paper.sourceId !== undefined) {
       reporter.info('same-abstract-different-ids', e.paper.source.file, e.paper.source.line,
         `same abstract as ${where(first.paper.source)} but a different id ("${e.paper.sourceId}" vs "${first.paper.sourceId}"): kept both`);
+      continue;
+    }
+    const differ = recordsDiffer(first.paper, e.paper);
+    if (differ) {
+      reporter.info('possible-duplicate', e.paper.source.file, e.paper.source.line,
+        `same abstract as ${where(first.paper.source)} but ${differ}: kept both`);
       continue;
     }
     mergeInto(first, e, reporter, 'identical abstract');
@@ -294,7 +311,7 @@ function mergeInto(target: Entry, other: Entry, reporter: Reporter, why: string)
   const [kept, dropped] = keepB ? [b, a] : [a, b];
   // Fields missing from the kept copy are taken from the other one.
   const mergedPaper: ParsedPaper = { ...kept };
-  for (const key of ['sourceId', 'title', 'authors', 'arxivId', 'comment', 'codeUrl', 'categories'] as const) {
+  for (const key of ['sourceId', 'title', 'authors', 'date', 'venue', 'doi', 'arxivId', 'url', 'comment', 'codeUrl', 'categories', 'keywords'] as const) {
     if (mergedPaper[key] === undefined && dropped[key] !== undefined) (mergedPaper as unknown as Record<string, unknown>)[key] = dropped[key];
   }
   target.alsoIn = [...target.alsoIn, ...other.alsoIn, dropped.source];
@@ -304,6 +321,75 @@ function mergeInto(target: Entry, other: Entry, reporter: Reporter, why: string)
   other.alive = false;
   reporter.info('duplicate-merged', b.source.file, b.source.line,
     `same paper as ${where(a.source)} (${why}): merged, kept the copy at ${where(kept.source)} (${reason})`);
+}
+
+/** Keys under which two records are the same paper, most specific first. */
+function recordKeys(p: ParsedPaper): [string, string][] {
+  const keys: [string, string][] = [];
+  if (p.doi) keys.push([`doi:${p.doi}`, `same DOI ${p.doi}`]);
+  if (p.arxivId) keys.push([`arxiv:${p.arxivId}`, `same arXiv id ${p.arxivId}`]);
+  if (p.title && p.date) {
+    const words = comparisonWords(p.title);
+    if (words.length >= 3) keys.push([`title:${p.date.slice(0, 4)}:${words.join(' ')}`, `same title and year (${p.date.slice(0, 4)})`]);
+  }
+  return keys;
+}
+
+/** Below this share of common words, two abstracts under one title are two papers. */
+const TITLE_MATCH_MIN_WORD_OVERLAP = 0.2;
+
+/** Two records that name different DOIs or arXiv ids are two papers, whatever their text. */
+function recordsDiffer(a: ParsedPaper, b: ParsedPaper): string | null {
+  if (a.doi && b.doi && a.doi !== b.doi) return `different DOIs ${a.doi} and ${b.doi}`;
+  if (a.arxivId && b.arxivId && a.arxivId !== b.arxivId) return `different arXiv ids ${a.arxivId} and ${b.arxivId}`;
+  return null;
+}
+
+/** Why two records sharing a key are still two papers, or null if they may merge. */
+function disagreement(a: ParsedPaper, b: ParsedPaper, key: string): string | null {
+  if (a.sourceId !== undefined && b.sourceId !== undefined && a.sourceId !== b.sourceId) return `different ids "${a.sourceId}" and "${b.sourceId}"`;
+  const differ = recordsDiffer(a, b);
+  if (differ) return differ;
+  if (key.startsWith('title:')) {
+    // A title alone ("Introduction", a reused title) is weak evidence: the abstracts must share words.
+    const wa = new Set(comparisonWords(a.abstract));
+    const wb = new Set(comparisonWords(b.abstract));
+    let common = 0;
+    for (const w of wa) if (wb.has(w)) common++;
+    const overlap = common / (wa.size + wb.size - common || 1);
+    if (overlap < TITLE_MATCH_MIN_WORD_OVERLAP) return `different abstracts (word overlap ${overlap.toFixed(2)})`;
+  }
+  return null;
+}
+
+function mergeByKeys(entries: Entry[], reporter: Reporter): number {
+  const byKey = new Map<string, Entry>();
+  let merged = 0;
+  for (const e of entries) {
+    if (!e.alive) continue;
+    const keys = recordKeys(e.paper);
+    let target: { entry: Entry; why: string } | null = null;
+    for (const [key, why] of keys) {
+      const first = byKey.get(key);
+      if (!first || !first.alive || first === e) continue;
+      const differ = disagreement(first.paper, e.paper, key);
+      if (differ) {
+        reporter.info('possible-duplicate', e.paper.source.file, e.paper.source.line,
+          `${why} as ${where(first.paper.source)} but ${differ}: kept both`);
+        continue;
+      }
+      target = { entry: first, why };
+      break;
+    }
+    if (target) {
+      mergeInto(target.entry, e, reporter, target.why);
+      merged++;
+      for (const [key] of recordKeys(target.entry.paper)) if (!byKey.has(key)) byKey.set(key, target.entry);
+      continue;
+    }
+    for (const [key] of keys) if (!byKey.has(key)) byKey.set(key, e);
+  }
+  return merged;
 }
 
 function where(s: SourceRef): string {

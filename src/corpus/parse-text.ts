@@ -16,6 +16,8 @@
  *     they lead.
  */
 import type { DecodedFile } from './decode.ts';
+import { setCategories, setDoi, setKeywords, setVenue } from './fields.ts';
+import { splitAuthorList } from './metadata.ts';
 import { arxivIdOf, findCodeUrl, MAX_ABSTRACT_CHARS, type ParsedPaper } from './parsed.ts';
 import type { Reporter } from './report.ts';
 import { cleanText, countWords, englishFunctionWordRatio, nonLatinScript } from './text.ts';
@@ -43,6 +45,8 @@ interface Draft {
   authors?: Para;
   abstract: Para;
   comments: string[];
+  /** "DOI:", "Keywords:", "Subjects:", "Journal-ref:" lines after the abstract. */
+  fields: { label: string; value: string; line: number }[];
   arxivId?: string;
   line: number;
 }
@@ -74,6 +78,8 @@ const COMMENT_CUES = /\b(?:\d+\s*(?:pages?|figures?|tables?)|pages?|accepted|sub
 const VENUE_YEAR = /\b[A-Z]{2,}[A-Za-z]*['’]?\s?(?:19|20)?\d\d\b/;
 
 const WRAP_MAX = 120;
+/** Labelled lines that become a paper's metadata (arXiv abstract pages carry them after the abstract). */
+const METADATA_LABEL = /^(?:doi|keywords|subjects?|categories|journal[- ]ref)$/i;
 
 export function parseScrapedText(decoded: DecodedFile, file: string, reporter: Reporter): ParsedPaper[] {
   const items = classifyLines(decoded, file, reporter);
@@ -279,6 +285,7 @@ function assemble(seq: Seq[], file: string, reporter: Reporter): ParsedPaper[] {
       authors,
       abstract,
       comments: [],
+      fields: [],
       line: Math.min(abstract.line, title?.line ?? Infinity, authors?.line ?? Infinity),
     };
     if (mode === 'leading' && pendingId) {
@@ -317,7 +324,8 @@ function assemble(seq: Seq[], file: string, reporter: Reporter): ParsedPaper[] {
       else if (it.name === 'comment') addComment(para);
       else if (it.name === 'abstract') startPaper(para);
       else if (it.name === 'tldr') reporter.info('tldr', file, it.line, 'skipped TL;DR summary (not the abstract)');
-      else reporter.info('unused-metadata', file, it.line, `skipped "${it.label}:" line (not used by the corpus)`);
+      else if (METADATA_LABEL.test(it.label) && last && canTakeComment()) (last as Draft).fields.push({ label: it.label, value: it.value, line: it.line });
+      else reporter.info('unused-metadata', file, it.line, `skipped "${it.label}:" line (${METADATA_LABEL.test(it.label) ? 'no abstract before it to belong to' : 'not used by the corpus'})`);
     } else if (expect?.which === 'tldr') {
       reporter.info('tldr', file, it.line, `skipped TL;DR summary after the heading on line ${expect.line} (not the abstract)`);
       expect = null;
@@ -340,10 +348,10 @@ function assemble(seq: Seq[], file: string, reporter: Reporter): ParsedPaper[] {
   if (pendingId) reporter.warn('arxiv-id-without-abstract', file, pendingId.line, `arXiv:${pendingId.id} is followed by no abstract: id ignored`);
   if (expect?.which === 'abstract') reporter.warn('unrecognised-line', file, expect.line, '"Abstract" heading with no abstract after it');
 
-  return drafts.map((d) => toPaper(d, file));
+  return drafts.map((d) => toPaper(d, file, reporter));
 }
 
-function toPaper(d: Draft, file: string): ParsedPaper {
+function toPaper(d: Draft, file: string, reporter: Reporter): ParsedPaper {
   const abstract = cleanText(d.abstract.text);
   const comment = d.comments.length > 0 ? cleanText(d.comments.join(' ')) : undefined;
   const paper: ParsedPaper = { abstract, source: { file, line: d.line } };
@@ -352,10 +360,22 @@ function toPaper(d: Draft, file: string): ParsedPaper {
     paper.arxivId = d.arxivId;
   }
   if (d.title) paper.title = cleanText(d.title.text);
-  if (d.authors) paper.authors = cleanText(d.authors.text);
+  if (d.authors) {
+    const names = splitAuthorList(d.authors.text);
+    if (names.length > 0) paper.authors = names;
+  }
   if (comment) paper.comment = comment;
   const codeUrl = (comment && findCodeUrl(comment)) || findCodeUrl(abstract);
   if (codeUrl) paper.codeUrl = codeUrl;
+  for (const f of d.fields) {
+    const ctx = { reporter, file, line: f.line, entry: d.arxivId ? ` "${d.arxivId}"` : '' };
+    const label = f.label.toLowerCase();
+    if (label === 'doi') setDoi(paper, f.value, ctx);
+    else if (label === 'keywords') setKeywords(paper, f.value);
+    else if (label.startsWith('journal')) setVenue(paper, f.value);
+    // arXiv: "Computation and Language (cs.CL); Machine Learning (cs.LG)"
+    else setCategories(paper, [...f.value.matchAll(/\(([^()]+)\)/g)].map((m) => m[1]).concat(/\(/.test(f.value) ? [] : f.value.split(/[\s;,]+/)), ctx);
+  }
   return paper;
 }
 

@@ -5,13 +5,22 @@ export interface ParsedPaper {
   /** Id given by the source (arXiv id, BEIR _id, a row's id); absent for scraped text. */
   sourceId?: string;
   title?: string;
-  authors?: string;
+  /** Display names ("First Last"), in source order. */
+  authors?: string[];
   /** Abstract as found (whitespace is cleaned by the build). */
   abstract: string;
+  /** ISO date, as precise as the source (see metadata.ts parseDate). */
+  date?: string;
+  venue?: string;
+  /** Normalised DOI (see metadata.ts normaliseDoi). */
+  doi?: string;
   arxivId?: string;
+  /** Link the source gives (not derived from an id). */
+  url?: string;
   comment?: string;
   codeUrl?: string;
   categories?: string[];
+  keywords?: string[];
   source: SourceRef;
 }
 

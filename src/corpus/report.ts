@@ -34,7 +34,16 @@ export type ReportCode =
   | 'duplicate-merged'
   | 'duplicate-id'
   | 'same-abstract-different-ids'
-  | 'no-papers';
+  | 'no-papers'
+  | 'syntax-error'
+  | 'unclosed-record'
+  | 'bad-date'
+  | 'bad-doi'
+  | 'bad-url'
+  | 'unknown-category'
+  | 'not-a-category'
+  | 'markup-removed'
+  | 'possible-duplicate';
 
 export interface ReportItem {
   severity: Severity;
@@ -47,7 +56,7 @@ export interface ReportItem {
 
 export interface FileSummary {
   file: string;
-  format: 'text' | 'jsonl' | 'skipped';
+  format: 'text' | 'jsonl' | 'json' | 'csl-json' | 'bibtex' | 'ris' | 'nbib' | 'csv' | 'atom' | 'skipped';
   bytes: number;
   lines: number;
   /** Papers parsed from this file, before duplicates across the corpus were merged. */

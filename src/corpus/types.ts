@@ -14,14 +14,27 @@ export interface Paper {
   title: string;
   titleDerived: boolean;
   abstract: string;
-  /** Author list as the source gives it (one display string), when it does. */
-  authors?: string;
+  /** Authors in source order, each "First Last" (LaTeX decoded), when the source names them. */
+  authors?: string[];
+  /** ISO 'YYYY', 'YYYY-MM' or 'YYYY-MM-DD', only as precise as the source (arXiv rows: the listing date). */
+  date?: string;
+  /** The year of `date`. */
+  year?: number;
+  /** Journal, proceedings or container title as the source gives it. */
+  venue?: string;
+  /** Lower case, without "https://doi.org/". */
+  doi?: string;
+  /** arXiv id without its version ("2309.16671"). */
   arxivId?: string;
+  /** The source's link to the paper, else the arXiv abstract page when the arXiv id is known. */
   url?: string;
   /** Comment / venue line (e.g. "Accepted by Interspeech 2023"). */
   comment?: string;
   codeUrl?: string;
+  /** arXiv categories, primary first (names outside the arXiv taxonomy are kept and reported). */
   categories?: string[];
+  /** Keywords / subject terms the source gives (BibTeX keywords, RIS KW, CSL keyword, …). */
+  keywords?: string[];
   source: SourceRef;
   /** Other places the same paper was found (merged duplicates). */
   alsoIn?: SourceRef[];

@@ -60,6 +60,17 @@ export function getModel(id: string = DEFAULT_MODEL_ID): ModelSpec {
   return spec;
 }
 
+/** Special tokens ([CLS], [SEP]) the models add around every passage. */
+export const SPECIAL_TOKENS = 2;
+
+/**
+ * The corpus build's chunk limit: the smallest limit among the registered models minus the
+ * special tokens, so a chunk fits whichever model the page uses (all-MiniLM-L6-v2: 256 − 2 = 254).
+ */
+export function chunkTokenLimit(): number {
+  return Math.min(...Object.values(MODELS).map((m) => m.maxTokens)) - SPECIAL_TOKENS;
+}
+
 /** Set by vite.config.ts (`define`) in the browser build; absent in plain Node. */
 declare const __PAPERSCOPE_MODEL__: string | undefined;
 

@@ -6,7 +6,8 @@
 
 import type { Chunk, CorpusData, Paper } from '../corpus/types';
 import { fuse, DEFAULT_FUSION, type Fusion, type Ranked } from './fusion';
-import { LexicalIndex, analyze, type LexicalSettings } from './lexical';
+import { Bm25Index } from './bm25';
+import { LexicalIndex, analyze, type LexicalHit, type LexicalSettings } from './lexical';
 import { paperScores, DEFAULT_AGGREGATION, type Aggregation, type PaperScores } from './rank';
 import { VectorMatrix, meanOfRows, normalise, selectTopK } from './vectors';
 
@@ -38,8 +39,18 @@ export interface MoreLikeThisOptions {
   rows?: ArrayLike<number>;
 }
 
+/** What the engine needs of a keyword index: Bm25Index (default), or LexicalIndex for 'multifield'. */
+export interface LexicalSearcher {
+  readonly settings: LexicalSettings;
+  search(query: string, limit?: number): LexicalHit[];
+  /** every document's score for the query (0 = no match), indexed by paper; scratch, valid until the next call */
+  scoreAll?(query: string): Float64Array;
+}
+
 export interface EngineSettings {
   lexical?: Partial<LexicalSettings>;
+  /** a keyword index built by the caller over data.papers in order (e.g. shard by shard while loading) */
+  lexicalIndex?: LexicalSearcher;
   aggregation?: Aggregation;
   fusion?: Fusion;
   /** "More like this" query: 'mean' of the paper's chunk vectors (one pass) or 'max' over its chunks (one pass each). */
@@ -53,7 +64,7 @@ export class SearchEngine {
   readonly fusion: Fusion;
   readonly similar: 'mean' | 'max';
   private readonly lexicalSettings: Partial<LexicalSettings>;
-  private lexicalIndex: LexicalIndex | null = null;
+  private lexicalIndex: LexicalSearcher | null = null;
   private readonly chunkPaper: Int32Array;
   private readonly paperChunks: number[][];
   private readonly paperIndex: Map<string, number>;
@@ -70,6 +81,7 @@ export class SearchEngine {
     // 'max' measured better on SciFact train (co-relevant papers, nDCG@10 0.5859 vs 0.5720 for 'mean')
     this.similar = settings.similar ?? 'max';
     this.lexicalSettings = settings.lexical ?? {};
+    this.lexicalIndex = settings.lexicalIndex ?? null;
     if (matrix && matrix.count !== data.chunks.length) {
       throw new Error(`SearchEngine: the vector matrix has ${matrix.count} rows but the corpus has ${data.chunks.length} chunks; row i must be chunk i.`);
     }
@@ -86,13 +98,11 @@ export class SearchEngine {
     if (empty) throw new Error(`SearchEngine: paper "${empty.id}" has no chunks, so it has no passage to show; rebuild the corpus.`);
   }
 
-  /** The BM25 index over papers (title + abstract), built on first use. */
-  get lexical(): LexicalIndex {
+  /** The BM25 index over papers (title + abstract), built on first use unless the caller gave one. */
+  get lexical(): LexicalSearcher {
     if (!this.lexicalIndex) {
-      this.lexicalIndex = new LexicalIndex(
-        this.data.papers.map((p) => ({ title: p.titleDerived ? '' : p.title, text: p.abstract })),
-        this.lexicalSettings,
-      );
+      const docs = this.data.papers.map((p) => lexicalDoc(p));
+      this.lexicalIndex = this.lexicalSettings.fields === 'multifield' ? new LexicalIndex(docs, this.lexicalSettings) : Bm25Index.fromDocs(docs, this.lexicalSettings);
     }
     return this.lexicalIndex;
   }
@@ -115,9 +125,8 @@ export class SearchEngine {
     if (options.mode === 'semantic') return this.denseHits(dense, k);
     const depth = Math.max(this.fusion.depth, k);
     const denseTop = selectTopK(dense.score, depth, (p) => dense.best[p] < 0);
-    const lexTop: Ranked[] = text ? this.lexical.search(text) : [];
-    const lexScore = new Map(lexTop.map((h) => [h.index, h.score]));
-    const fused = fuse(denseTop.map((h) => ({ index: h.row, score: h.score })), lexTop, this.fusion, (p) => (dense.best[p] >= 0 ? dense.score[p] : undefined), (p) => lexScore.get(p));
+    const { top: lexTop, score: lexOf } = this.lexicalRanking(text, depth);
+    const fused = fuse(denseTop.map((h) => ({ index: h.row, score: h.score })), lexTop, this.fusion, (p) => (dense.best[p] >= 0 ? dense.score[p] : undefined), lexOf);
     const terms = text ? this.queryTerms(text) : new Set<string>();
     return fused.slice(0, k).map((h) => {
       const hasDense = dense.best[h.index] >= 0;
@@ -125,7 +134,7 @@ export class SearchEngine {
         paper: this.data.papers[h.index],
         score: h.score,
         dense: hasDense ? dense.score[h.index] : undefined,
-        lexical: lexScore.get(h.index),
+        lexical: lexOf(h.index),
         bestChunk: hasDense ? this.data.chunks[dense.best[h.index]] : this.keywordChunk(h.index, terms),
       };
     });
@@ -171,6 +180,20 @@ export class SearchEngine {
       .map((h) => ({ paper: this.data.papers[h.index], score: h.score, lexical: h.score, bestChunk: this.keywordChunk(h.index, terms) }));
   }
 
+  /** The lexical top `depth` and any paper's lexical score (undefined = no match). */
+  private lexicalRanking(text: string, depth: number): { top: Ranked[]; score: (p: number) => number | undefined } {
+    if (!text) return { top: [], score: () => undefined };
+    const lexical = this.lexical;
+    if (lexical.scoreAll) {
+      const scores = lexical.scoreAll(text).slice();
+      const top = selectTopK(scores, depth, (r) => !(scores[r] > 0)).map((h) => ({ index: h.row, score: h.score }));
+      return { top, score: (p) => (scores[p] > 0 ? scores[p] : undefined) };
+    }
+    const all = lexical.search(text);
+    const map = new Map(all.map((h) => [h.index, h.score]));
+    return { top: all, score: (p) => map.get(p) };
+  }
+
   /** Paper scores for a query vector (aggregated over chunks, see rank.ts). */
   densePapers(vector: Float32Array, rows?: ArrayLike<number>): PaperScores {
     if (!this.matrix) throw new Error('Dense ranking needs vectors, but this engine was built without a matrix; use keyword mode.');
@@ -208,4 +231,9 @@ export class SearchEngine {
     }
     return this.data.chunks[bestRow];
   }
+}
+
+/** What the keyword index reads of a paper: a derived title is the abstract's opening words, not a title. */
+export function lexicalDoc(p: Paper): { title: string; text: string } {
+  return { title: p.titleDerived ? '' : p.title, text: p.abstract };
 }

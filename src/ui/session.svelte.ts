@@ -16,7 +16,8 @@ import type { Backend, BackendPreference } from '../embed/protocol';
 import { openVectorStore, type VectorStore } from '../store/vector-store';
 import { corpusPassages, DEFAULT_PASSAGES, passageText } from '../search/passage';
 import { VectorMatrix } from '../search/vectors';
-import { SearchEngine, type PaperHit } from '../search/engine';
+import { Bm25Index } from '../search/bm25';
+import { lexicalDoc, SearchEngine, type PaperHit } from '../search/engine';
 import { registerOffline, type OfflineStatus } from '../offline/register';
 import { formatUrlState, parseUrlState, type SearchMode, type UrlState } from './url';
 
@@ -68,7 +69,7 @@ export class Session {
   online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
   /** Set while a new build is installed and waiting; calling it switches to that build. */
   acceptUpdate = $state.raw<(() => void) | null>(null);
-  timings = $state<{ corpusMs: number; vectorsMs: number; modelMs: number; embedMs: number; firstQueryMs: number | null; firstKeywordMs: number | null; lastVectorMs: number | null }>({ corpusMs: 0, vectorsMs: 0, modelMs: 0, embedMs: 0, firstQueryMs: null, firstKeywordMs: null, lastVectorMs: null });
+  timings = $state<{ corpusMs: number; lexicalMs: number; vectorsMs: number; modelMs: number; embedMs: number; firstQueryMs: number | null; firstKeywordMs: number | null; lastVectorMs: number | null }>({ corpusMs: 0, lexicalMs: 0, vectorsMs: 0, modelMs: 0, embedMs: 0, firstQueryMs: null, firstKeywordMs: null, lastVectorMs: null });
   modelError = $state<string | null>(null);
 
   query = $state('');
@@ -186,11 +187,19 @@ export class Session {
     if (valid.length === 0) throw new Error('No part of the corpus could be loaded (see the notices). Reload to try again; if it persists, the site needs "npm run build".');
     this.validShards = valid;
     const data: CorpusData = { chunker: manifest.chunker, papers: valid.flatMap((i) => parts[i]!.papers), chunks: valid.flatMap((i) => parts[i]!.chunks) };
+    // The keyword index, one segment per shard, yielding between them so the page stays responsive.
+    const t1 = performance.now();
+    const lexical = new Bm25Index();
+    for (const i of valid) {
+      lexical.add(parts[i]!.papers.map(lexicalDoc));
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    this.timings.lexicalMs = performance.now() - t1;
     this.corpus = data;
     this.papersById = new Map(data.papers.map((p) => [p.id, p]));
     this.matrix = new VectorMatrix(this.spec.dims, data.chunks.length);
     this.filled = new Uint8Array(data.chunks.length);
-    this.engine = new SearchEngine(data, this.matrix);
+    this.engine = new SearchEngine(data, this.matrix, { lexicalIndex: lexical });
     this.embedding.total = data.chunks.length;
     this.timings.corpusMs = performance.now() - t0;
   }

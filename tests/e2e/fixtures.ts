@@ -70,7 +70,7 @@ export async function waitReady(page: Page, timeout = 170_000): Promise<AppProbe
 }
 
 export async function resultTitles(page: Page): Promise<string[]> {
-  return page.locator('[data-testid=results] h2').allInnerTexts();
+  return page.locator('[data-testid=results] h2 [data-testid=paper-title]').allInnerTexts();
 }
 
 export async function shot(page: Page, name: string): Promise<void> {

@@ -38,6 +38,7 @@ describe('a folder of bad input', () => {
     { path: 'latin1-line.txt', bytes: bytes(`${OTHER}\n`, 'Caf', [0xe9], ' au lait\n') },
     { path: 'latin1-file.txt', bytes: bytes(...Array.from({ length: 6 }, (_, i) => [`line ${i} caf`, [0xe9], '\n'] as (string | number[])[]).flat()) },
     textFile('notes.csv', 'a,b,c\n1,2,3\n'),
+    textFile('notes.docx', 'a,b,c\n1,2,3\n'),
     textFile('page.html', '<!doctype html><html><body>hi</body></html>'),
     textFile('rows.json', '[{"id": "1", "abstract": "x"}]'),
     fixture('boilerplate-only.txt'),
@@ -78,9 +79,11 @@ describe('a folder of bad input', () => {
   });
 
   it('unknown formats are named with what to do', () => {
-    expect(find(items, 'notes.csv', 'unknown-format')[0].message).toMatch(/unsupported file type "\.csv"/);
+    expect(find(items, 'notes.docx', 'unknown-format')[0].message).toMatch(/unsupported file type "\.docx": use .*\.bib, \.ris/);
+    expect(find(items, 'notes.csv', 'missing-abstract')[0].message).toMatch(/no abstract column .*name one "Abstract"/);
     expect(find(items, 'page.html', 'unknown-format')[0].message).toMatch(/HTML/);
-    expect(find(items, 'rows.json', 'unknown-format')[0].message).toMatch(/JSON array/);
+    // A JSON array of build-like rows is read (CSL JSON or rows, item by item).
+    expect(data.papers.find((p) => p.source.file === 'rows.json')).toMatchObject({ id: '1', abstract: 'x', source: { line: 1 } });
   });
 
   it('a file of nothing but site boilerplate gives no paper and says so', () => {

@@ -39,7 +39,7 @@ describe('JSON Lines', () => {
     expect(b).toMatchObject({
       comment: 'Accepted at CVPR 2025. Code: https://github.com/example/uwm',
       codeUrl: 'https://github.com/example/uwm',
-      authors: 'A. Author, B. Author',
+      authors: ['A. Author', 'B. Author'],
     });
   });
 

@@ -10,6 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildCorpus } from '../../src/corpus/build.ts';
 import { readCorpusFolder, writeCorpusAtomic } from '../../src/corpus/node-io.ts';
 import { serializeCorpus } from '../../src/corpus/output.ts';
+import { writeCorpusDir } from '../../src/format/node.ts';
+import { writeShardedCorpus } from '../../src/format/write.ts';
 import type { CorpusData, CorpusManifest } from '../../src/corpus/types.ts';
 import { FIXTURES, REPO, SEEDS } from '../fixtures/corpus/helpers.ts';
 
@@ -76,9 +78,9 @@ describe('npm run build:corpus', () => {
     expect(run.stdout).toMatch(/Files read: 4/);
     expect(run.stdout).toMatch(/Papers found: 16\nDuplicates merged: 2\nPapers written: 14\nChunks written: \d+/);
     expect(run.stdout).toMatch(/002_5d21021c690f5adf\.txt:2 {2}\[boilerplate\] skipped site boilerplate \(loading indicator\): "Fetching \.\.\."/);
-    const expected = serializeCorpus(buildCorpus(await readCorpusFolder(SEEDS)).data, 'seeds');
+    const expected = writeShardedCorpus(buildCorpus(await readCorpusFolder(SEEDS)).data, 'seeds');
     expect(readFileSync(join(out, 'manifest.json')).equals(Buffer.from(expected.manifestBytes))).toBe(true);
-    expect(readFileSync(join(out, expected.dataFile)).equals(Buffer.from(expected.dataBytes))).toBe(true);
+    for (const f of expected.files) expect(readFileSync(join(out, f.path)).equals(Buffer.from(f.bytes))).toBe(true);
   });
 
   it('warnings: builds and exits 3; with --strict exits 1 and writes nothing', () => {
@@ -101,8 +103,9 @@ describe('npm run build:corpus', () => {
 
   it('failure: exits 1 naming the problem and leaves the previous corpus intact', async () => {
     const out = join(tmp, 'cli-fail');
-    await writeCorpusAtomic(out, serializeCorpus(buildCorpus(await readCorpusFolder(SEEDS)).data, 'seeds'));
+    await writeCorpusDir(out, writeShardedCorpus(buildCorpus(await readCorpusFolder(SEEDS)).data, 'seeds'));
     const before = readFileSync(join(out, 'manifest.json'));
+    const shardsBefore = readdirSync(join(out, 'shards'));
 
     const input = join(tmp, 'fail-input');
     mkdirSync(input);
@@ -117,7 +120,7 @@ describe('npm run build:corpus', () => {
     expect(missing.stderr).toMatch(/does-not-exist: cannot read \(ENOENT\)/);
 
     expect(readFileSync(join(out, 'manifest.json')).equals(before)).toBe(true);
-    expect(readdirSync(out)).toHaveLength(2);
+    expect(readdirSync(join(out, 'shards'))).toEqual(shardsBefore);
   });
 
   it('bad command line: exits 2 with the usage', () => {

@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 
 const byStart = (start: string): Paper[] => data.papers.filter((p) => p.abstract.startsWith(start));
-const allText = (p: Paper) => [p.title, p.abstract, p.comment ?? '', p.authors ?? ''].join('\n');
+const allText = (p: Paper) => [p.title, p.abstract, p.comment ?? '', ...(p.authors ?? [])].join('\n');
 
 describe('seeds: papers', () => {
   it('reads the four files as scraped text and builds 14 papers from 16 found (2 duplicates merged)', () => {
@@ -77,7 +77,7 @@ describe('seeds: papers', () => {
     const [p] = matches;
     expect(p.title).toBe('Simultaneous or Sequential Training? How Speech Representations Cooperate in a Multi-Task Self-Supervised Learning System');
     expect(p.titleDerived).toBe(false);
-    expect(p.authors).toBe('Khazar Khorrami, María Andrea Cruz Blandón, Tuomas Virtanen, Okko Räsänen');
+    expect(p.authors).toEqual(['Khazar Khorrami', 'María Andrea Cruz Blandón', 'Tuomas Virtanen', 'Okko Räsänen']);
     expect(p.source).toEqual({ file: F2, line: 4 });
     expect(p.alsoIn).toEqual([{ file: F2, line: 16 }]);
     expect(p.abstract.endsWith('compared to those learned with SSL.')).toBe(true);

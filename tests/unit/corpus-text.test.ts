@@ -21,8 +21,8 @@ describe('scraped text layouts', () => {
   it('arXiv listing with leading ids: id, title, authors, abstract, "Comments:" line', () => {
     const { data } = buildCorpus([fixture('leading.txt')]);
     expect(data.papers.map((p) => [p.arxivId, p.title, p.authors])).toEqual([
-      ['2401.00001', 'Efficient Speech Tokenizers for Spoken Language Models', 'Ada Lovelace, Alan Turing'],
-      ['2401.00002', 'Benchmarking Retrieval for Scientific Claims', 'Grace Hopper, Edsger W. Dijkstra, Barbara Liskov'],
+      ['2401.00001', 'Efficient Speech Tokenizers for Spoken Language Models', ['Ada Lovelace', 'Alan Turing']],
+      ['2401.00002', 'Benchmarking Retrieval for Scientific Claims', ['Grace Hopper', 'Edsger W. Dijkstra', 'Barbara Liskov']],
     ]);
     expect(data.papers[0].abstract).toMatch(/^We introduce a neural speech tokenizer/);
     expect(data.papers[0].comment).toBe('8 pages, accepted at Interspeech 2024. Code: https://github.com/example/speech-tok');

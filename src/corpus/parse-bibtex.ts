@@ -1,0 +1,142 @@
+/**
+ * Parser for BibTeX / BibLaTeX (.bib): one paper per entry with an `abstract` field.
+ * @retorquere/bibtex-parser (the parser behind Better BibTeX for Zotero) reads the syntax and
+ * turns LaTeX (accents, math, \emph) into Unicode text; this module maps its fields onto a
+ * ParsedPaper and reports entries it cannot use with file:line and the entry key.
+ */
+import { type Creator, type Entry, parse } from '@retorquere/bibtex-parser';
+import { type DecodedFile, joinedText, lineFinder } from './decode.ts';
+import { cleanAbstract, cleanField, entryLabel, type FieldContext, reportNoAbstract, setArxivId, setAuthors, setCategories, setDate, setDoi, setKeywords, setUrl, setVenue } from './fields.ts';
+import { redotAccented } from './latex.ts';
+import { dateFromYearMonth, nameFromParts } from './metadata.ts';
+import type { ParsedPaper } from './parsed.ts';
+import type { Reporter } from './report.ts';
+
+const ENTRY_START = /@\s*([A-Za-z]+)\s*[{(]\s*([^,\s{}()]*)/g;
+const NOT_ENTRIES = new Set(['comment', 'string', 'preamble']);
+
+
+export function parseBibtex(decoded: DecodedFile, file: string, reporter: Reporter): ParsedPaper[] {
+  const text = escapeForLatex(joinedText(decoded));
+  const lineAt = lineFinder(text);
+
+  // Where each entry starts, by key, in file order: the parser gives entries, not positions.
+  const starts = new Map<string, number[]>();
+  for (const m of text.matchAll(ENTRY_START)) {
+    if (NOT_ENTRIES.has(m[1].toLowerCase())) continue;
+    const list = starts.get(m[2]) ?? [];
+    list.push(lineAt(m.index ?? 0));
+    starts.set(m[2], list);
+  }
+  const lineOf = (key: string): number => starts.get(key)?.shift() ?? 1;
+
+  let lib: ReturnType<typeof parse>;
+  try {
+    lib = parse(text, {
+      english: false, // keep titles' case as written: no sentence-casing
+      sentenceCase: false,
+      caseProtection: false,
+      applyCrossRef: true, // an @inproceedings inherits booktitle, year, … from its @proceedings
+      // An unknown command (\mathcal{O}) gives way to its argument's text (O).
+      unsupported: 'ignore',
+    });
+  } catch (err) {
+    reporter.warn('syntax-error', file, undefined, `BibTeX not read (${(err as Error).message}): file skipped`);
+    return [];
+  }
+
+  const broken = new Set<string>();
+  for (const err of lib.errors) {
+    const key = err.input ? /@\s*[A-Za-z]+\s*[{(]\s*([^,\s{}()]*)/.exec(err.input)?.[1] : undefined;
+    if (key) broken.add(key);
+    const at = err.input ? text.indexOf(err.input) : -1;
+    const line = at >= 0 ? lineAt(at) : Number(/at line (\d+)/.exec(err.error)?.[1] ?? NaN);
+    reporter.warn('syntax-error', file, Number.isNaN(line) ? undefined : line,
+      `BibTeX entry${entryLabel(key)} not read (${err.error}): skipped; check its braces and quotes`);
+  }
+
+  const papers: ParsedPaper[] = [];
+  for (const entry of lib.entries) {
+    const line = lineOf(entry.key);
+    if (broken.has(entry.key) && Object.keys(entry.fields).length === 0) continue; // reported above
+    const paper = entryToPaper(entry, { reporter, file, line, entry: entryLabel(entry.key) });
+    if (paper) papers.push(paper);
+  }
+  return papers;
+}
+
+function entryToPaper(entry: Entry, ctx: FieldContext): ParsedPaper | null {
+  const f = entry.fields;
+  const str = (name: string): string | undefined => {
+    const v = (f as Record<string, unknown>)[name];
+    return typeof v === 'string' && v.trim() ? redotAccented(v) : undefined;
+  };
+  const title = str('title') ? cleanField(str('title')!) : undefined;
+  const abstract = str('abstract') ? cleanAbstract(str('abstract')!, ctx) : '';
+  if (!abstract && entry.crossref?.donated.length) {
+    // A container (@proceedings) other entries inherit from: not a paper itself.
+    ctx.reporter.info('missing-abstract', ctx.file, ctx.line,
+      `entry${ctx.entry} is cross-referenced by other entries (they inherit its ${entry.crossref.donated.join(', ')}): not a paper, skipped`);
+    return null;
+  }
+  if (!abstract) {
+    reportNoAbstract(ctx, title, `@${entry.type}{${entry.key}, abstract = {…}}`);
+    return null;
+  }
+  const p: ParsedPaper = { abstract, source: { file: ctx.file, line: ctx.line } };
+  if (title) p.title = title;
+  if (f.author) setAuthors(p, f.author.map(creatorName));
+  if (str('date')) setDate(p, str('date'), ctx);
+  else if (str('year')) setDate(p, dateFromYearMonth(str('year')!, str('month'), str('day')), ctx, 'year/month');
+  setVenue(p, str('journaltitle') ?? str('journal') ?? str('booktitle') ?? str('eventtitle'));
+  setDoi(p, str('doi'), ctx);
+  const eprintType = (str('eprinttype') ?? str('archiveprefix') ?? '').toLowerCase();
+  if (str('eprint') && (eprintType === 'arxiv' || /^\d{4}\.\d{4,5}/.test(str('eprint')!))) setArxivId(p, str('eprint'));
+  else if (str('arxiv')) setArxivId(p, str('arxiv'));
+  if (p.arxivId) p.sourceId = p.arxivId;
+  setUrl(p, str('url'), ctx);
+  const primary = str('primaryclass') ?? str('eprintclass');
+  if (primary) setCategories(p, primary.split(/[\s,]+/), ctx);
+  if (f.keywords) setKeywords(p, f.keywords);
+  return p;
+}
+
+function creatorName(c: Creator): string {
+  return redotAccented(c.name ?? nameFromParts(c.firstName, c.lastName, c.prefix, c.suffix));
+}
+
+const VALUE_ESCAPES: Record<string, string> = { '%': '\\%', '<': '\\textless{}', '>': '\\textgreater{}' };
+
+/**
+ * Characters LaTeX reads differently from what exports mean by them, escaped inside field values
+ * (inside braces or quotes) only, so `%` comment lines between entries keep their meaning:
+ *  - a bare `%` ("50% of cases") would start a comment and cut the abstract short;
+ *  - `<` and `>` (JATS tags from Crossref, "p < 0.05") would come out as ¡ and ¿ (TeX's OT1 font
+ *    encoding); as \textless/\textgreater they stay < and >, and the markup is stripped after.
+ */
+export function escapeForLatex(text: string): string {
+  if (!/[%<>]/.test(text)) return text;
+  let out = '';
+  let depth = 0;
+  let quoted = false;
+  let last = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '\\') {
+      i++; // the next character is escaped
+      continue;
+    }
+    if (ch === '{') depth++;
+    else if (ch === '}') depth = Math.max(0, depth - 1);
+    else if (ch === '"' && depth === 1) quoted = !quoted;
+    else if (ch === '@' && depth === 0) quoted = false;
+    else if ((ch === '%' || ch === '<' || ch === '>') && (depth >= 2 || quoted)) {
+      out += `${text.slice(last, i)}${VALUE_ESCAPES[ch]}`;
+      last = i + 1;
+    } else if (ch === '%') {
+      const eol = text.indexOf('\n', i);
+      i = eol === -1 ? text.length : eol; // a comment line: its braces do not count
+    }
+  }
+  return out + text.slice(last);
+}

@@ -1,0 +1,52 @@
+/**
+ * The typed-array BM25 index gives the same ranking and scores as the MiniSearch-based
+ * LexicalIndex (standard BM25), whether built at once or segment by segment.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { Bm25Index } from '../../src/search/bm25';
+import { LexicalIndex, type LexicalDoc } from '../../src/search/lexical';
+
+const rows = readFileSync(new URL('../../../shared/datasets/scifact/corpus.jsonl', import.meta.url), 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .slice(0, 1500)
+  .map((l) => JSON.parse(l) as { title: string; text: string });
+const docs: LexicalDoc[] = rows.map((r) => ({ title: r.title, text: r.text }));
+const queries = [
+  '0-dimensional biomaterials show inductive properties',
+  'ALDH1 expression is associated with poorer prognosis for breast cancer primary tumors',
+  'the the of',
+  'protein protein interaction networks in yeast',
+  'no such wordzzz',
+  "Alzheimer's disease risk and APOE4 carriers",
+];
+
+describe('Bm25Index', () => {
+  const mini = new LexicalIndex(docs);
+  const whole = Bm25Index.fromDocs(docs);
+  const segmented = new Bm25Index();
+  for (let i = 0; i < docs.length; i += 400) segmented.add(docs.slice(i, i + 400));
+
+  it.each(queries)('ranks "%s" as MiniSearch BM25 does', (q) => {
+    const want = mini.search(q, 50);
+    for (const index of [whole, segmented]) {
+      const got = index.search(q, 50);
+      expect(got.map((h) => h.index)).toEqual(want.map((h) => h.index));
+      got.forEach((h, i) => expect(h.score).toBeCloseTo(want[i].score, 9));
+    }
+  });
+
+  it('returns every match without a limit, and nothing for unknown words', () => {
+    expect(whole.search('breast cancer').length).toBe(mini.search('breast cancer').length);
+    expect(whole.search('wordzzz qqqq')).toEqual([]);
+    expect(new Bm25Index().search('anything')).toEqual([]);
+  });
+
+  it('scoreAll gives each document its score (0 where no term matches)', () => {
+    const hits = whole.search('stem cells');
+    const scores = whole.scoreAll('stem cells');
+    for (const h of hits.slice(0, 20)) expect(scores[h.index]).toBe(h.score);
+    expect(Array.from(scores).filter((s) => s > 0)).toHaveLength(hits.length);
+  });
+});
