@@ -55,16 +55,24 @@ export async function routeCorpusDir(context: BrowserContext, dir: string): Prom
   });
 }
 
-/** Peak main-thread JS heap (CDP JSHeapUsedSize) while it runs; stop() returns the peak in bytes. */
-export async function heapSampler(page: Page, everyMs = 100): Promise<{ stop: () => Promise<number> }> {
+/**
+ * Peak main-thread JS heap (CDP JSHeapUsedSize) while it runs; stop() returns the peak in bytes.
+ * backingPeak(): peak of the main thread's ArrayBuffer backing stores (CDP Runtime.getHeapUsage
+ * backingStorageSize: typed arrays and WebAssembly memory, which JSHeapUsedSize leaves out), or
+ * null where this Chromium does not report it.
+ */
+export async function heapSampler(page: Page, everyMs = 100): Promise<{ stop: () => Promise<number>; backingPeak: () => number | null }> {
   const cdp: CDPSession = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   let peak = 0;
+  let backing: number | null = null;
   let running = true;
   const sample = async () => {
     const { metrics } = await cdp.send('Performance.getMetrics');
     const used = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
     peak = Math.max(peak, used);
+    const usage = (await cdp.send('Runtime.getHeapUsage').catch(() => null)) as { backingStorageSize?: number } | null;
+    if (typeof usage?.backingStorageSize === 'number') backing = Math.max(backing ?? 0, usage.backingStorageSize);
   };
   const loop = (async () => {
     while (running) {
@@ -80,6 +88,7 @@ export async function heapSampler(page: Page, everyMs = 100): Promise<{ stop: ()
       await cdp.detach().catch(() => undefined);
       return peak;
     },
+    backingPeak: () => backing,
   };
 }
 

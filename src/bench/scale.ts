@@ -245,21 +245,32 @@ export interface ProfileEntry {
   fn: string;
   url: string;
   line: number;
+  column: number;
   selfMs: number;
+  /** the bundle's code at that position (the build is minified: names alone say little) */
+  code?: string;
 }
 
 /** Self time by function over a CDP CPU profile (the main thread), largest first. */
-function topSelfTime(profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] }, n: number): ProfileEntry[] {
+function topSelfTime(profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[]; samples: number[]; timeDeltas: number[] }, n: number): ProfileEntry[] {
   const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<string, ProfileEntry>();
   profile.samples.forEach((id, i) => {
     const f = byNode.get(id)!.callFrame;
-    const key = `${f.functionName}|${f.url}|${f.lineNumber}`;
+    const key = `${f.functionName}|${f.url}|${f.lineNumber}|${f.columnNumber}`;
     let e = self.get(key);
-    if (!e) self.set(key, (e = { fn: f.functionName || '(anonymous)', url: f.url.replace(/^https?:\/\/[^/]+/, ''), line: f.lineNumber + 1, selfMs: 0 }));
+    if (!e) self.set(key, (e = { fn: f.functionName || '(anonymous)', url: f.url.replace(/^https?:\/\/[^/]+/, ''), line: f.lineNumber + 1, column: f.columnNumber + 1, selfMs: 0 }));
     e.selfMs += (profile.timeDeltas[i] ?? 0) / 1000;
   });
   return [...self.values()].sort((a, b) => b.selfMs - a.selfMs).slice(0, n).map((e) => ({ ...e, selfMs: Math.round(e.selfMs) }));
+}
+
+/** ~100 characters of the served script at a profile entry's position. */
+async function codeAt(siteDir: string, e: ProfileEntry): Promise<string | undefined> {
+  if (!e.url.startsWith('/assets/')) return undefined;
+  const text = await readFile(join(siteDir, e.url), 'utf8').catch(() => null);
+  const line = text?.split('\n')[e.line - 1];
+  return line?.slice(Math.max(0, e.column - 1), e.column + 99);
 }
 
 export async function runScale(browser: Browser, opts: ScaleOptions): Promise<ScaleResults> {
@@ -285,6 +296,7 @@ export async function runScale(browser: Browser, opts: ScaleOptions): Promise<Sc
     served.length = 0;
     const cold = await openApp(coldPage, coldQuery, OPEN);
     const coldPeak = await coldHeap.stop();
+    const coldBacking = coldHeap.backingPeak();
     const fetched = [...new Set(served)];
     const coldRetained = await retainedHeap(coldPage);
     const stored = await storageDetails(coldPage);
@@ -299,6 +311,7 @@ export async function runScale(browser: Browser, opts: ScaleOptions): Promise<Sc
     log(`  warm: ${Math.round(warm.resultsMs)} ms (${warm.probe.corpusDownload.fromCache}/${warm.probe.corpusDownload.totalFiles} corpus files from Cache Storage); ${queries.length} queries`);
     const q = await queryLatencies(warmPage, queries);
     const warmPeak = await warmHeap.stop();
+    const warmBacking = warmHeap.backingPeak();
     await context.close();
 
     let profile: ProfileEntry[] | null = null;
@@ -316,6 +329,7 @@ export async function runScale(browser: Browser, opts: ScaleOptions): Promise<Sc
       const p = await openApp(page, profileQuery, OPEN);
       const { profile: raw } = await cdp.send('Profiler.stop');
       profile = topSelfTime(raw as Parameters<typeof topSelfTime>[0], 25);
+      for (const e of profile) e.code = await codeAt(siteDir, e);
       profileMs = p.resultsMs;
       await pctx.close();
     }
@@ -368,6 +382,7 @@ export async function runScale(browser: Browser, opts: ScaleOptions): Promise<Sc
           verification: corpus.realVectors ? cold.probe.verification : 'skipped: random stand-in vectors',
           corpusFiles: cold.probe.corpusDownload.totalFiles,
           peakHeapMiB: coldPeak / 2 ** 20,
+          peakBackingStoreMiB: coldBacking === null ? null : coldBacking / 2 ** 20,
           retainedHeapMiB: coldRetained === null ? null : coldRetained / 2 ** 20,
           requests: fetched.length,
         },
@@ -381,6 +396,7 @@ export async function runScale(browser: Browser, opts: ScaleOptions): Promise<Sc
           totalFiles: warm.probe.corpusDownload.totalFiles,
           corpusRequests: warmFetched.filter((p) => p.startsWith('/corpus/shards/')).length,
           peakHeapMiB: warmPeak / 2 ** 20,
+          peakBackingStoreMiB: warmBacking === null ? null : warmBacking / 2 ** 20,
         },
         storage: stored,
         // outside JSHeapUsedSize: the page's float32 vector matrix lives in WebAssembly memory
