@@ -8,7 +8,7 @@
  * Exit codes: 0 built, clean · 3 built, with warnings (see the report) · 1 failed, nothing written
  * (the previous corpus is untouched) · 2 bad command line.
  */
-import { basename, dirname, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildCorpus, chunkerSettings, DEFAULT_OVERLAP_SENTENCES, type BuildOptions } from '../corpus/build.ts';
@@ -18,7 +18,13 @@ import { exitCodeFor, formatReport } from '../corpus/report.ts';
 import { chunkTokenLimit } from '../embed/registry.ts';
 import { writeCorpusDir } from '../format/node.ts';
 import { servedSizes } from '../format/sizes.ts';
-import { writeShardedCorpus } from '../format/write.ts';
+import { writeShardedCorpus, type ShippedVectors } from '../format/write.ts';
+import type { CorpusData } from '../corpus/types.ts';
+import { DiskVectorCache } from '../embed/disk-cache.ts';
+import { DEFAULT_PASSAGE_BATCH } from '../embed/embed-passages.ts';
+import { fingerprintInfo } from '../embed/model-info.ts';
+import { corpusPassages, DEFAULT_PASSAGES } from '../search/passage.ts';
+import { checkedModel, DEFAULT_THREADS, embedCorpusData } from './embed-corpus.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -32,6 +38,10 @@ const USAGE = `usage: npm run build:corpus [-- <folder-or-file> ...] [--out DIR]
   --tokenizer   count tokens exactly with this tokenizer.json instead of the conservative estimate
   --strict      treat warnings as errors (exit 1, nothing written)
   --sizes       print the bytes served: raw, gzip and brotli, per kind of file
+  --vectors     ship the passages' vectors (int8 shards): embedded in Node with the page's model, only the
+                passages not yet in the vector cache (resumable: a stopped build continues where it stopped)
+  --cache-dir   the vector cache for --vectors (default .cache/vectors)
+  --threads     onnxruntime-node threads for --vectors (default ${DEFAULT_THREADS})
 exit codes: 0 built · 3 built with warnings · 1 failed, nothing written · 2 bad command line`;
 
 class UsageError extends Error {}
@@ -55,6 +65,9 @@ async function main(argv: string[]): Promise<number> {
         tokenizer: { type: 'string' },
         strict: { type: 'boolean', default: false },
         sizes: { type: 'boolean', default: false },
+        vectors: { type: 'boolean', default: false },
+        'cache-dir': { type: 'string' },
+        threads: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -96,7 +109,17 @@ async function main(argv: string[]): Promise<number> {
     console.error(`\nbuild:corpus FAILED${args.values.strict ? ' (--strict: warnings count as errors)' : ''}: nothing written; the corpus in ${relative(process.cwd(), outDir) || '.'} is unchanged.`);
     return 1;
   }
-  const out = writeShardedCorpus(data, options.source!);
+  let vectors: ShippedVectors | undefined;
+  if (args.values.vectors) {
+    const shipped = await embedForShipping(data, resolve(args.values['cache-dir'] ?? join(ROOT, '.cache', 'vectors')), intOption(args.values.threads, 'threads') ?? DEFAULT_THREADS);
+    if (!shipped) {
+      console.error(`\nbuild:corpus stopped: nothing written; the corpus in ${relative(process.cwd(), outDir) || '.'} is unchanged. The vectors embedded so far are kept: run the same command to continue.`);
+      return 130;
+    }
+    vectors = shipped;
+  }
+  const tw = performance.now();
+  const out = writeShardedCorpus(data, options.source!, vectors);
   const written = await writeCorpusDir(outDir, out);
   const t3 = performance.now();
   const bytes = out.files.reduce((n, f) => n + f.bytes.length, 0);
@@ -104,9 +127,43 @@ async function main(argv: string[]): Promise<number> {
   if (written.removed.length > 0) console.log(`Removed ${written.removed.length} files of the previous build: ${written.removed.slice(0, 5).join(', ')}${written.removed.length > 5 ? ', …' : ''}`);
   if (args.values.sizes) console.log(servedSizes(out));
   console.log(`Chunker ${data.chunker.version}, max ${data.chunker.maxTokens} tokens, overlap ${data.chunker.overlapSentences} sentence(s)`);
-  console.log(`Time: read ${ms(t1 - t0)}, build ${ms(t2 - t1)}, write ${ms(t3 - t2)}, total ${ms(t3 - t0)}`);
+  if (out.manifest.vectors) {
+    const v = out.manifest.vectors;
+    console.log(`Vectors: ${data.chunks.length} int8 (${v.model.id} ${v.model.dtype}, ${v.quantisation.dims}-d), cosine to float32 min ${v.error.minCosine}, mean ${v.error.meanCosine}`);
+  }
+  console.log(`Time: read ${ms(t1 - t0)}, build ${ms(t2 - t1)}${vectors ? `, vectors ${ms(tw - t2)}` : ''}, write ${ms(t3 - tw)}, total ${ms(t3 - t0)}`);
   if (code === 3) console.log('\nBuilt WITH WARNINGS (exit code 3): see "Warnings" above.');
   return code;
+}
+
+/**
+ * Every passage's vector for shipping: from the disk cache, embedding in Node the passages it lacks
+ * (with a progress line). null when stopped by Ctrl-C / SIGTERM (what was embedded is kept).
+ */
+async function embedForShipping(data: CorpusData, cacheDir: string, threads: number): Promise<ShippedVectors | null> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const model = await checkedModel();
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const run = await embedCorpusData(data, { cacheDir, batchSize: DEFAULT_PASSAGE_BATCH, threads, ...model }, { signal: stop.signal, log });
+    if (!run.complete) return null;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  const { keys } = corpusPassages(data, model.fingerprint);
+  const cache = DiskVectorCache.open({ root: cacheDir, fingerprint: model.fingerprint, dims: model.spec.dims, readOnly: true });
+  try {
+    return {
+      flat: cache.read(keys),
+      info: { model: fingerprintInfo(model.spec, model.info), passageMode: DEFAULT_PASSAGES, keyVersion: `${data.chunker.version}+${DEFAULT_PASSAGES}` },
+    };
+  } finally {
+    cache.close();
+  }
 }
 
 function ms(v: number): string {

@@ -41,7 +41,10 @@ export interface EmbedderConfig {
   device?: Device; // Node: 'cpu' (onnxruntime-node); browser: 'wasm' | 'webgpu'
   modelBase: string; // Node: absolute path of public/models/ ; browser: '/models/' URL path
   wasmPaths?: string; // browser: URL prefix of the self-hosted onnxruntime-web files ('/ort/')
-  /** browser: WASM threads; unset, onnxruntime-web picks ceil(cores / 2), at most 4. */
+  /**
+   * browser: WASM threads; unset, onnxruntime-web picks ceil(cores / 2), at most 4.
+   * Node: onnxruntime-node's intraOpNumThreads; unset, onnxruntime picks (one per physical core).
+   */
   threads?: number;
   /**
    * browser: which onnxruntime-web build runs the model. WebGPU needs 'asyncify' (the build the
@@ -229,6 +232,7 @@ export async function createEmbedder(config: EmbedderConfig): Promise<Embedder> 
     pipe = (await pipeline('feature-extraction', spec.id, {
       dtype: spec.dtype,
       device,
+      ...(IS_NODE && config.threads !== undefined ? { session_options: { intraOpNumThreads: Math.max(1, Math.floor(config.threads)) } } : {}),
       // In the browser, shareModelFetches reports progress as the bytes arrive.
       progress_callback: (p: { status: string; file?: string; loaded?: number; total?: number }) => {
         if (IS_NODE && p.status === 'progress' && p.file && config.onDownloadProgress) {

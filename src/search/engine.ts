@@ -9,7 +9,7 @@ import { fuse, DEFAULT_FUSION, type Fusion, type Ranked } from './fusion';
 import { Bm25Index } from './bm25';
 import { LexicalIndex, analyze, type LexicalHit, type LexicalSettings } from './lexical';
 import { paperScores, DEFAULT_AGGREGATION, type Aggregation, type PaperScores } from './rank';
-import { VectorMatrix, meanOfRows, normalise, selectTopK } from './vectors';
+import { meanOfRows, normalise, selectTopK, type DenseMatrix } from './vectors';
 
 export type SearchMode = 'hybrid' | 'semantic' | 'keyword';
 
@@ -59,7 +59,7 @@ export interface EngineSettings {
 
 export class SearchEngine {
   readonly data: CorpusData;
-  readonly matrix: VectorMatrix | null;
+  readonly matrix: DenseMatrix | null;
   readonly aggregation: Aggregation;
   readonly fusion: Fusion;
   readonly similar: 'mean' | 'max';
@@ -73,7 +73,7 @@ export class SearchEngine {
   lastDenseMs: number | null = null;
 
   /** `matrix` row i holds the vector of data.chunks[i]; null when no model is available (keyword only). */
-  constructor(data: CorpusData, matrix: VectorMatrix | null, settings: EngineSettings = {}) {
+  constructor(data: CorpusData, matrix: DenseMatrix | null, settings: EngineSettings = {}) {
     this.data = data;
     this.matrix = matrix;
     this.aggregation = settings.aggregation ?? DEFAULT_AGGREGATION;

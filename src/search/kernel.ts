@@ -18,6 +18,8 @@ export interface KernelExports {
   score(mat: number, q: number, out: number, n: number, dims: number): void;
   /** Sum of `count` floats starting at byte offset `ptr`; count % 16 === 0. */
   sum(ptr: number, count: number): number;
+  /** out[r] = inv[r] * dot(int8 row r, int16 query) for r < n; byte offsets; dims % 16 === 0. */
+  score8(mat: number, q: number, inv: number, out: number, n: number, dims: number): void;
 }
 
 // ---- binary encoding helpers (https://webassembly.github.io/spec/core/binary/) ----------------
@@ -75,6 +77,14 @@ const F32X4_ADD = simd(228);
 const F32X4_MUL = simd(230);
 const lane = (i: number) => [...simd(31), i];
 const F32_STORE = [0x38, 2, 0];
+const F32_LOAD = [0x2a, 2, 0];
+const F32_MUL = 0x94;
+const F32_CONVERT_I32_S = 0xb2;
+const I32X4_ADD = simd(174);
+const I32X4_DOT_I16X8_S = simd(186);
+const I16X8_EXTEND_LOW_I8X16_S = simd(135);
+const I16X8_EXTEND_HIGH_I8X16_S = simd(136);
+const i32lane = (i: number) => [...simd(27), i];
 
 /** Horizontal sum of the four accumulators in locals a..a+3, left on the stack as one f32. */
 function reduce(a: number): number[] {
@@ -137,15 +147,54 @@ function sumFunction(): number[] {
   return body([[1, I32], [4, V128]], code);
 }
 
+/**
+ * score8(mat, q, inv, out, n, dims): out[r] = inv[r] * dot(int8 row r, int16 query), dims % 16 === 0.
+ * Rows are int8 (dims bytes each), the query int16 (2·dims bytes), inv one f32 per row. Each
+ * 16-byte step widens 16 codes to two i16x8 halves and multiplies-adds them with the query by
+ * i32x4.dot_i16x8_s: 384 × 127 × 32767 < 2^31, so the i32 sums cannot overflow.
+ * Locals: 6 r, 7 rowEnd, 8 qp, 9 v, 10..11 accumulators (v128).
+ */
+function score8Function(): number[] {
+  const v = 9;
+  const acc = 10;
+  const code = [
+    ...i32(0), ...set(6),
+    ...BLOCK, ...LOOP,
+    ...get(6), ...get(4), I32_GE_U, ...brIf(1),
+    ...ZERO, ...set(acc), ...ZERO, ...set(acc + 1),
+    ...get(0), ...get(5), I32_ADD, ...set(7),
+    ...get(1), ...set(8),
+    ...LOOP,
+    ...get(0), ...load(0), ...set(v),
+    ...get(acc), ...get(v), ...I16X8_EXTEND_LOW_I8X16_S, ...get(8), ...load(0), ...I32X4_DOT_I16X8_S, ...I32X4_ADD, ...set(acc),
+    ...get(acc + 1), ...get(v), ...I16X8_EXTEND_HIGH_I8X16_S, ...get(8), ...load(16), ...I32X4_DOT_I16X8_S, ...I32X4_ADD, ...set(acc + 1),
+    ...get(8), ...i32(32), I32_ADD, ...set(8),
+    ...get(0), ...i32(16), I32_ADD, ...tee(0), ...get(7), I32_LT_U, ...brIf(0),
+    END,
+    // out[r] = f32(sum of lanes) * inv[r]
+    ...get(3), ...get(6), ...i32(2), I32_SHL, I32_ADD,
+    ...get(acc), ...get(acc + 1), ...I32X4_ADD, ...tee(acc),
+    ...i32lane(0), ...get(acc), ...i32lane(1), I32_ADD, ...get(acc), ...i32lane(2), I32_ADD, ...get(acc), ...i32lane(3), I32_ADD,
+    F32_CONVERT_I32_S,
+    ...get(2), ...get(6), ...i32(2), I32_SHL, I32_ADD, ...F32_LOAD, F32_MUL,
+    ...F32_STORE,
+    ...get(6), ...i32(1), I32_ADD, ...set(6),
+    ...br(0),
+    END, END,
+  ];
+  return body([[3, I32], [3, V128]], code);
+}
+
 export function kernelBytes(): Uint8Array<ArrayBuffer> {
   const types = section(1, vec([
     [0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), ...vec([])],
     [0x60, ...vec([[I32], [I32]]), ...vec([[F32]])],
+    [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([])],
   ]));
   const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]]));
-  const functions = section(3, vec([[0], [1]]));
-  const exports = section(7, vec([[...name('score'), 0x00, 0], [...name('sum'), 0x00, 1]]));
-  const code = section(10, vec([scoreFunction(), sumFunction()]));
+  const functions = section(3, vec([[0], [1], [2]]));
+  const exports = section(7, vec([[...name('score'), 0x00, 0], [...name('sum'), 0x00, 1], [...name('score8'), 0x00, 2]]));
+  const code = section(10, vec([scoreFunction(), sumFunction(), score8Function()]));
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...functions, ...exports, ...code]);
 }
 

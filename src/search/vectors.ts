@@ -349,14 +349,24 @@ export function memoryFloor(matrix: VectorMatrix): number {
 }
 
 /** Mean of some rows, re-normalised: e.g. a paper's chunk vectors as one "more like this" query. */
-export function meanOfRows(matrix: VectorMatrix, rows: readonly number[]): Float32Array {
+/** What dense ranking needs of a vector store: VectorMatrix (float32) or Int8Matrix (shipped int8 vectors). */
+export interface DenseMatrix {
+  readonly dims: number;
+  readonly count: number;
+  /** cosine of the query with every row; a scratch view unless `out` is given */
+  scores(query: ArrayLike<number>, out?: Float32Array): Float32Array;
+  /** row i as a unit vector */
+  row(i: number): Float32Array;
+}
+
+export function meanOfRows(matrix: DenseMatrix, rows: readonly number[]): Float32Array {
   if (rows.length === 0) throw new RangeError('meanOfRows: no rows given.');
   const dims = matrix.dims;
-  const data = matrix.data;
   const acc = new Float64Array(dims);
   for (const r of rows) {
     if (!Number.isInteger(r) || r < 0 || r >= matrix.count) throw new RangeError(`meanOfRows: row ${r} is outside 0..${matrix.count - 1}.`);
-    for (let j = 0; j < dims; j++) acc[j] += data[r * dims + j];
+    const v = matrix.row(r);
+    for (let j = 0; j < dims; j++) acc[j] += v[j];
   }
   return normalise(acc);
 }

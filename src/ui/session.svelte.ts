@@ -6,7 +6,8 @@ import type { Chunk, CorpusData, Paper } from '../corpus/types';
 import { sha256Hex } from '../corpus/hash';
 import { eachLimited, fileUrl, loadFile, loadManifest } from '../format/fetch';
 import { vectorMismatch, type ShardedManifest } from '../format/manifest';
-import { cosine, dequantiseRow } from '../format/quantise';
+import { cosine } from '../format/quantise';
+import { Int8Matrix } from '../search/int8-matrix';
 import { decodeText, decodeVectors, type TextPart } from '../format/read';
 import { ShardCache } from '../store/shard-cache';
 import { EmbedClient, type DownloadProgress } from '../embed/client';
@@ -82,7 +83,8 @@ export class Session {
   private offlineStarted = false;
   private store: VectorStore | null = null;
   private engine: SearchEngine | null = null;
-  private matrix: VectorMatrix | null = null;
+  private matrix: VectorMatrix | Int8Matrix | null = null;
+  private lexical: Bm25Index | null = null;
   private filled: Uint8Array = new Uint8Array(0);
   private stopper = new AbortController();
   private searchSeq = 0;
@@ -197,8 +199,11 @@ export class Session {
     this.timings.lexicalMs = performance.now() - t1;
     this.corpus = data;
     this.papersById = new Map(data.papers.map((p) => [p.id, p]));
-    this.matrix = new VectorMatrix(this.spec.dims, data.chunks.length);
+    // Shipped vectors stay int8 (a quarter of the memory, a quarter of the bytes read per query);
+    // vectors the page embeds itself are kept in float32, as the eval ranks them.
+    this.matrix = manifest.vectors ? new Int8Matrix(this.spec.dims, data.chunks.length) : new VectorMatrix(this.spec.dims, data.chunks.length);
     this.filled = new Uint8Array(data.chunks.length);
+    this.lexical = lexical;
     this.engine = new SearchEngine(data, this.matrix, { lexicalIndex: lexical });
     this.embedding.total = data.chunks.length;
     this.timings.corpusMs = performance.now() - t0;
@@ -297,7 +302,6 @@ export class Session {
       starts[i] = row;
       row += manifest.shards[i].passages;
     }
-    const scratch = new Float32Array(this.spec.dims);
     let lastRefresh = 0;
     await eachLimited(this.validShards, 3, async (i) => {
       const shard = manifest.shards[i];
@@ -309,9 +313,11 @@ export class Session {
         }, signal);
         const block = decodeVectors(bytes, shard, manifest);
         let bad = 0;
+        const matrix = this.matrix as Int8Matrix;
         for (let r = 0; r < block.count; r++) {
           try {
-            this.setRow(starts[i] + r, dequantiseRow(block, r, scratch));
+            matrix.setCodes(starts[i] + r, block.codes, r * block.dims);
+            this.markRow(starts[i] + r);
           } catch {
             bad++;
           }
@@ -385,7 +391,10 @@ export class Session {
     this.filled.fill(0);
     this.embedding.done = 0;
     this.embedding.fromCache = 0;
-    for (const c of this.corpus!.chunks) if (!c.hash) c.hash = sha256Hex(c.text);
+    const data = this.corpus!;
+    for (const c of data.chunks) if (!c.hash) c.hash = sha256Hex(c.text);
+    this.matrix = new VectorMatrix(this.spec.dims, data.chunks.length);
+    this.engine = new SearchEngine(data, this.matrix, { lexicalIndex: this.lexical! });
     this.refresh();
   }
 
@@ -492,6 +501,10 @@ export class Session {
 
   private setRow(row: number, vector: Float32Array): void {
     this.matrix!.setRow(row, vector);
+    this.markRow(row);
+  }
+
+  private markRow(row: number): void {
     if (!this.filled[row]) {
       this.filled[row] = 1;
       this.embedding.done += 1;
