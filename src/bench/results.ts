@@ -143,7 +143,7 @@ export interface ScaleResults {
     };
     warm: { corpusMs: number; lexicalMs: number; vectorsMs: number; modelMs: number; firstKeywordMs: number | null; filesFromCache: number; totalFiles: number; corpusRequests: number; peakHeapMiB: number; peakBackingStoreMiB: number | null };
     storage: { usage: number | null; indexedDB: number | null; caches: number | null };
-    /** passages × dims × 4: the float32 matrix the page ranks, in WebAssembly memory (not in the JS heap figure) */
+    /** passages × (dims + 4): the int8 matrix the page ranks shipped vectors in (codes + one float per row), WebAssembly memory, not in the JS heap figure */
     vectorMatrixMiB: number;
     profile: { coldSemanticMs: number | null; intervalUs: number; topSelfTime: { fn: string; url: string; line: number; column: number; selfMs: number; code?: string }[] } | null;
     buildMs: number;
@@ -232,7 +232,7 @@ export function formatScaleTable(r: BenchResults): string {
   const r100 = r.rank['100000'];
   const r300 = r.rank['300000'];
   rows.push(['Dense ranking alone, p50 (in the page)', ms(s.vectorStageMs), `p95 ${ms(d.vectorStageP95Ms)} · ${slice} ${ms(a.queryVectorP50Ms)} · bench page top-k of 100k / 300k random ${ms(r100?.topkMs)} / ${ms(r300?.topkMs)}`]);
-  rows.push(['Peak JS heap (main thread)', `${s.peakHeapMiB.toFixed(1)} MiB`, `cold ${c.peakHeapMiB.toFixed(1)} MiB, retained after GC ${c.retainedHeapMiB == null ? '–' : `${c.retainedHeapMiB.toFixed(1)} MiB`} · ArrayBuffers and WebAssembly memory outside that heap, peak ${c.peakBackingStoreMiB == null ? '–' : `${c.peakBackingStoreMiB.toFixed(0)} MiB`} (the float32 vector matrix alone ${d.vectorMatrixMiB.toFixed(0)} MiB) · ${slice} ${mib(r.memory.arxiv10kHeapBytes)}`]);
+  rows.push(['Peak JS heap (main thread)', `${s.peakHeapMiB.toFixed(1)} MiB`, `cold ${c.peakHeapMiB.toFixed(1)} MiB, retained after GC ${c.retainedHeapMiB == null ? '–' : `${c.retainedHeapMiB.toFixed(1)} MiB`} · ArrayBuffers and WebAssembly memory outside that heap, peak ${c.peakBackingStoreMiB == null ? '–' : `${c.peakBackingStoreMiB.toFixed(0)} MiB`} (the int8 vector matrix alone ${d.vectorMatrixMiB.toFixed(0)} MiB) · ${slice} ${mib(r.memory.arxiv10kHeapBytes)}`]);
   rows.push(['Stored after the visit', mib(s.storedBytes), `Cache Storage ${mib(d.storage.caches)}, IndexedDB ${mib(d.storage.indexedDB)} · ${slice} ${mib(r.memory.arxiv10kStoredBytes ?? null)}`]);
   const q = s.quality;
   rows.push(['SciFact nDCG@10, fp32 / int8 vectors', `${q.fp32Ndcg10?.toFixed(4) ?? '–'} / ${q.quantisedNdcg10?.toFixed(4) ?? '–'}`, q.note]);

@@ -399,8 +399,8 @@ export async function runScale(browser: Browser, opts: ScaleOptions): Promise<Sc
           peakBackingStoreMiB: warmBacking === null ? null : warmBacking / 2 ** 20,
         },
         storage: stored,
-        // outside JSHeapUsedSize: the page's float32 vector matrix lives in WebAssembly memory
-        vectorMatrixMiB: (chunks * opts.spec.dims * 4) / 2 ** 20,
+        // outside JSHeapUsedSize: shipped vectors stay int8 in the page (codes + one float per row), in WebAssembly memory
+        vectorMatrixMiB: (chunks * (opts.spec.dims + 4)) / 2 ** 20,
         profile: profile && { coldSemanticMs: profileMs, intervalUs: 1000, topSelfTime: profile },
         buildMs: corpus.buildMs,
       },

@@ -7,10 +7,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { CorpusData } from '../corpus/types';
+import { DiskVectorCache, vectorCacheDir } from '../embed/disk-cache';
 import { fingerprintInfo, modelFingerprint, type ModelInfo } from '../embed/model-info';
-import { repoRoot } from '../embed/node';
 import type { ModelSpec } from '../embed/registry';
 import { writeCorpusDir } from '../format/node';
 import { writeShardedCorpus, type ShippedVectors, type WrittenCorpus } from '../format/write';
@@ -41,17 +40,6 @@ export function shippedInfo(spec: ModelSpec, info: ModelInfo, data: CorpusData):
   return { model: fingerprintInfo(spec, info), passageMode: DEFAULT_PASSAGES, keyVersion: `${data.chunker.version}+${DEFAULT_PASSAGES}` };
 }
 
-/** What DiskVectorCache offers the bench (src/embed/disk-cache.ts, branch vectors-node until merged). */
-interface DiskCacheLike {
-  has(key: string): boolean;
-  read(keys: readonly string[]): Float32Array;
-  close(): void;
-}
-interface DiskCacheModule {
-  DiskVectorCache: { open(o: { root: string; fingerprint: string; dims: number; readOnly: boolean }): DiskCacheLike };
-  vectorCacheDir(root: string, fingerprint: string): string;
-}
-
 export interface CachedVectors {
   /** every passage's vector in corpus order, or null when the cache lacks some */
   flat: Float32Array | null;
@@ -65,9 +53,6 @@ export interface CachedVectors {
  * keys them (corpusPassages). Read-only: the bench never embeds into it or locks it.
  */
 export async function diskCacheVectors(data: CorpusData, spec: ModelSpec, info: ModelInfo, root: string): Promise<CachedVectors> {
-  const module = join(repoRoot(), 'src', 'embed', 'disk-cache.ts');
-  if (!existsSync(module)) return { flat: null, have: 0, note: 'no Node vector cache module in this checkout (src/embed/disk-cache.ts)' };
-  const { DiskVectorCache, vectorCacheDir } = (await import(pathToFileURL(module).href)) as DiskCacheModule;
   const fingerprint = modelFingerprint(spec, info);
   const dir = vectorCacheDir(root, fingerprint);
   if (!existsSync(join(dir, 'cache.json'))) return { flat: null, have: 0, note: `no vector cache for ${spec.id} in ${root}` };
