@@ -89,6 +89,16 @@ export interface Bytes {
   brotli: number;
 }
 
+export interface ProfileEntry {
+  fn: string;
+  url: string;
+  line: number;
+  column: number;
+  selfMs: number;
+  /** the bundle's code at that position (the build is minified: names alone say little) */
+  code?: string;
+}
+
 export interface ScaleResults {
   papers: number;
   passages: number;
@@ -145,7 +155,16 @@ export interface ScaleResults {
     storage: { usage: number | null; indexedDB: number | null; caches: number | null };
     /** passages × (dims + 4): the int8 matrix the page ranks shipped vectors in (codes + one float per row), WebAssembly memory, not in the JS heap figure */
     vectorMatrixMiB: number;
-    profile: { coldSemanticMs: number | null; intervalUs: number; topSelfTime: { fn: string; url: string; line: number; column: number; selfMs: number; code?: string }[] } | null;
+    /** --scale-profile: one more cold and returning visit under the CPU profiler, main-thread self time by function */
+    profile: {
+      coldSemanticMs: number;
+      coldLexicalMs: number;
+      warmSemanticMs: number;
+      warmLexicalMs: number;
+      intervalUs: number;
+      topSelfTime: ProfileEntry[];
+      warmTopSelfTime: ProfileEntry[];
+    } | null;
     buildMs: number;
   };
 }
@@ -223,7 +242,7 @@ export function formatScaleTable(r: BenchResults): string {
   rows.push(['Corpus', `${s.papers.toLocaleString('en')} papers, ${s.passages.toLocaleString('en')} passages`, `${slice}: ${a.chunks.toLocaleString('en')} passages`]);
   rows.push(['Vectors', s.realVectors ? 'real (Node vector cache)' : 'random unit stand-ins: same bytes and cost, meaningless rankings', d.vectors]);
   rows.push(['Corpus on the wire before semantic results (brotli 9)', mb(s.corpusWireBytesBeforeSemantic), `text ${mb(d.corpus.text.brotli)} (${d.corpus.text.files} files, raw ${mb(d.corpus.text.raw)}) + vectors ${mb(d.corpus.vectors.brotli)} (raw ${mb(d.corpus.vectors.raw)}); gzip 9 ${mb(d.corpus.text.gzip + d.corpus.vectors.gzip + d.corpus.manifest.gzip)} · ${slice} ${mb(a.corpusWireBytes)}`]);
-  rows.push(['Corpus on the wire, total', mb(s.corpusWireBytesTotal), 'every shard is needed before semantic results today']);
+  rows.push(['Corpus on the wire, total', mb(s.corpusWireBytesTotal), 'every shard is needed before semantic results cover the whole corpus today']);
   rows.push(['Model + runtime on the wire (brotli 9)', mb(s.modelWireBytes), `${d.model.files} files, raw ${mb(d.model.raw)}, gzip ${mb(d.model.gzip)}`]);
   rows.push(['Cold visit → keyword results', ms(s.coldKeywordMs), `corpus fetched, decoded, indexed ${ms(c.corpusMs)} (keyword index ${ms(c.lexicalMs)}) · ${slice} ${ms(a.coldFirstKeywordMs)} · seeds ${ms(r.cold.firstKeywordResultsMs)}`]);
   rows.push(['Cold visit → semantic results (whole corpus)', ms(s.coldSemanticMs), `vectors ${ms(c.vectorsMs)} · model load ${ms(c.modelMs)} (in parallel) · ${slice} ${ms(a.coldStartMs)} · seeds ${ms(r.coldStartMs)} (embedded in the page)`]);

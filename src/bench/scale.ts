@@ -23,7 +23,7 @@ import { compressedSizes } from '../format/sizes';
 import { writeShardedCorpus } from '../format/write';
 import { modelFingerprint } from '../embed/model-info';
 import { heapSampler, newContext, openApp, queryLatencies, recordResults, skipShippedCheck, storageDetails } from './browser';
-import type { ScaleResults } from './results';
+import type { ProfileEntry, ScaleResults } from './results';
 import { median, percentile } from './stats';
 import { diskCacheVectors, randomUnitVectors, shippedInfo, writeShippedCorpus } from './vectors';
 
@@ -241,16 +241,6 @@ async function retainedHeap(page: Page): Promise<number | null> {
   }
 }
 
-export interface ProfileEntry {
-  fn: string;
-  url: string;
-  line: number;
-  column: number;
-  selfMs: number;
-  /** the bundle's code at that position (the build is minified: names alone say little) */
-  code?: string;
-}
-
 /** Self time by function over a CDP CPU profile (the main thread), largest first. */
 function topSelfTime(profile: { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }[]; samples: number[]; timeDeltas: number[] }, n: number): ProfileEntry[] {
   const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -314,23 +304,28 @@ export async function runScale(browser: Browser, opts: ScaleOptions): Promise<Sc
     const warmBacking = warmHeap.backingPeak();
     await context.close();
 
-    let profile: ProfileEntry[] | null = null;
-    let profileMs: number | null = null;
+    let profile: ScaleResults['detail']['profile'] = null;
     if (opts.profile) {
-      log('scale: one more cold visit under the CPU profiler (main thread)');
+      log('scale: a cold and a returning visit more, under the CPU profiler (main thread)');
       const pctx = await newContext(browser, baseURL, { serviceWorkers: 'block' });
       await recordResults(pctx);
       if (!corpus.realVectors) await skipShippedCheck(pctx, corpus.hash, corpus.weightsSha256);
-      const page = await pctx.newPage();
-      const cdp = await pctx.newCDPSession(page);
-      await cdp.send('Profiler.enable');
-      await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
-      await cdp.send('Profiler.start');
-      const p = await openApp(page, profileQuery, OPEN);
-      const { profile: raw } = await cdp.send('Profiler.stop');
-      profile = topSelfTime(raw as Parameters<typeof topSelfTime>[0], 25);
-      for (const e of profile) e.code = await codeAt(siteDir, e);
-      profileMs = p.resultsMs;
+      const profiled = async (query: string) => {
+        const page = await pctx.newPage();
+        const cdp = await pctx.newCDPSession(page);
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+        await cdp.send('Profiler.start');
+        const p = await openApp(page, query, OPEN);
+        const { profile: raw } = await cdp.send('Profiler.stop');
+        const top = topSelfTime(raw as Parameters<typeof topSelfTime>[0], 25);
+        for (const e of top) e.code = await codeAt(siteDir, e);
+        await page.close();
+        return { ms: p.resultsMs, lexicalMs: p.probe.timings.lexicalMs, top };
+      };
+      const pc = await profiled(profileQuery);
+      const pw = await profiled(coldQuery);
+      profile = { coldSemanticMs: pc.ms, coldLexicalMs: pc.lexicalMs, warmSemanticMs: pw.ms, warmLexicalMs: pw.lexicalMs, intervalUs: 1000, topSelfTime: pc.top, warmTopSelfTime: pw.top };
       await pctx.close();
     }
 
@@ -401,7 +396,7 @@ export async function runScale(browser: Browser, opts: ScaleOptions): Promise<Sc
         storage: stored,
         // outside JSHeapUsedSize: shipped vectors stay int8 in the page (codes + one float per row), in WebAssembly memory
         vectorMatrixMiB: (chunks * (opts.spec.dims + 4)) / 2 ** 20,
-        profile: profile && { coldSemanticMs: profileMs, intervalUs: 1000, topSelfTime: profile },
+        profile,
         buildMs: corpus.buildMs,
       },
     };
