@@ -18,7 +18,7 @@ import { exitCodeFor, formatReport } from '../corpus/report.ts';
 import { chunkTokenLimit } from '../embed/registry.ts';
 import { writeCorpusDir } from '../format/node.ts';
 import { servedSizes } from '../format/sizes.ts';
-import { writeShardedCorpus, type ShippedVectors } from '../format/write.ts';
+import { DEFAULT_BITS, writeShardedCorpus, type ShippedVectors } from '../format/write.ts';
 import type { CorpusData } from '../corpus/types.ts';
 import { DiskVectorCache } from '../embed/disk-cache.ts';
 import { DEFAULT_PASSAGE_BATCH } from '../embed/embed-passages.ts';
@@ -42,6 +42,7 @@ const USAGE = `usage: npm run build:corpus [-- <folder-or-file> ...] [--out DIR]
                 passages not yet in the vector cache (resumable: a stopped build continues where it stopped)
   --cache-dir   the vector cache for --vectors (default .cache/vectors)
   --threads     onnxruntime-node threads for --vectors (default ${DEFAULT_THREADS})
+  --bits 4|8    code width of shipped vectors (default ${DEFAULT_BITS}: see src/format/write.ts)
 exit codes: 0 built · 3 built with warnings · 1 failed, nothing written · 2 bad command line`;
 
 class UsageError extends Error {}
@@ -68,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
         vectors: { type: 'boolean', default: false },
         'cache-dir': { type: 'string' },
         threads: { type: 'string' },
+        bits: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -116,7 +118,9 @@ async function main(argv: string[]): Promise<number> {
       console.error(`\nbuild:corpus stopped: nothing written; the corpus in ${relative(process.cwd(), outDir) || '.'} is unchanged. The vectors embedded so far are kept: run the same command to continue.`);
       return 130;
     }
-    vectors = shipped;
+    const bits = args.values.bits ?? String(DEFAULT_BITS);
+    if (bits !== '4' && bits !== '8') throw new UsageError(`--bits must be 4 or 8, got "${bits}"`);
+    vectors = { ...shipped, bits: bits === '4' ? 4 : 8 };
   }
   const tw = performance.now();
   const out = writeShardedCorpus(data, options.source!, vectors);
@@ -129,7 +133,7 @@ async function main(argv: string[]): Promise<number> {
   console.log(`Chunker ${data.chunker.version}, max ${data.chunker.maxTokens} tokens, overlap ${data.chunker.overlapSentences} sentence(s)`);
   if (out.manifest.vectors) {
     const v = out.manifest.vectors;
-    console.log(`Vectors: ${data.chunks.length} int8 (${v.model.id} ${v.model.dtype}, ${v.quantisation.dims}-d), cosine to float32 min ${v.error.minCosine}, mean ${v.error.meanCosine}`);
+    console.log(`Vectors: ${data.chunks.length} ${v.quantisation.kind} (${v.model.id} ${v.model.dtype}, ${v.quantisation.dims}-d), cosine to float32 min ${v.error.minCosine}, mean ${v.error.meanCosine}`);
   }
   console.log(`Time: read ${ms(t1 - t0)}, build ${ms(t2 - t1)}${vectors ? `, vectors ${ms(tw - t2)}` : ''}, write ${ms(t3 - tw)}, total ${ms(t3 - t0)}`);
   if (code === 3) console.log('\nBuilt WITH WARNINGS (exit code 3): see "Warnings" above.');

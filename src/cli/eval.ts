@@ -3,11 +3,15 @@
  * corpus build (src/corpus), embedder (src/embed), ranking (src/search).
  *
  *   npm run eval -- --dataset <BEIR folder> [--split test] [--json out.json] [--run-dir dir]
- *                   [--limit-queries N] [--compare]
+ *                   [--limit-queries N] [--compare] [--sizes 15,150,1500] [--draws 5]
+ *                   [--seed-questions file] [--fusions]
  *
  * Prints nDCG@10, Recall@10, Recall@100, MRR@10 for dense, bm25 and hybrid; writes TREC run
  * files (<run-dir>/<dataset>-<split>-<method>.trec, default .cache/eval/runs); --json writes the
  * metrics; --compare also prints the options the defaults were chosen from (use it on train).
+ * Also nDCG@10 per corpus size (sub-corpora, eval-sizes.ts) and per method, and top-1 / MRR on
+ * plain-language questions about the seed papers (eval-seeds.ts); --fusions adds the candidate
+ * fusions the default was chosen from to both tables.
  * Vectors are cached in .cache/eval/<dataset>-<fingerprint>.{f32,keys}, keyed by the model
  * fingerprint and the hash of each embedded text, so a second run embeds nothing.
  */
@@ -18,13 +22,18 @@ import { basename, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Chunk, ChunkerSettings, CorpusData, Paper } from '../corpus/types.ts';
 import type { Embedder } from '../embed/embedder.ts';
-import { SearchEngine, type EngineSettings, type PaperHit, type SearchMode } from '../search/engine.ts';
+import { DEFAULT_LEXICAL_QUERY, SearchEngine, type EngineSettings, type PaperHit, type SearchMode } from '../search/engine.ts';
 import { describeFusion, DEFAULT_FUSION, type Fusion } from '../search/fusion.ts';
 import { DEFAULT_LEXICAL } from '../search/lexical.ts';
 import { evaluateRun, parseQrels, type MetricSet, type Qrels } from '../search/metrics.ts';
 import { passageText, DEFAULT_PASSAGES, type PassageMode } from '../search/passage.ts';
 import { describeAggregation, DEFAULT_AGGREGATION, type Aggregation } from '../search/rank.ts';
 import { VectorMatrix } from '../search/vectors.ts';
+import { QuantMatrix } from '../search/quant-matrix.ts';
+import { quantise } from '../format/quantise.ts';
+import { DEFAULT_BITS } from '../format/write.ts';
+import { evaluateSeedQuestions, formatSeedTable, readSeedQuestions, type SeedRow } from './eval-seeds.ts';
+import { evaluateSizes, formatSizeTable, type SizeMethod, type SizeRow } from './eval-sizes.ts';
 
 export interface EvalArgs {
   dataset: string;
@@ -36,12 +45,23 @@ export interface EvalArgs {
   /** passage modes --compare embeds and compares (default all) */
   compareModes?: PassageMode[];
   cacheDir: string;
+  /** sub-corpus sizes (papers) for the by-size table; [] = none */
+  sizes: number[];
+  draws: number;
+  /** seed questions fixture and the folder of seed papers ('' = skip) */
+  seedQuestions: string;
+  seeds: string;
+  /** vector cache of the seed passages and questions */
+  seedCacheDir: string;
+  /** add the candidate fusions to the by-size and seed tables */
+  fusions: boolean;
 }
 
-const USAGE = 'Usage: npm run eval -- --dataset <BEIR folder> [--split test] [--json out.json] [--run-dir dir] [--limit-queries N] [--compare [--compare-modes chunk,title+chunk,whole]]';
+const USAGE =
+  'Usage: npm run eval -- --dataset <BEIR folder> [--split test] [--json out.json] [--run-dir dir] [--limit-queries N] [--compare [--compare-modes chunk,title+chunk,whole]] [--sizes 15,150,1500] [--draws 5] [--seed-questions file|none] [--seeds folder] [--fusions]';
 
 export function parseArgs(argv: string[]): EvalArgs {
-  const args: Partial<EvalArgs> = { split: 'test', compare: false };
+  const args: Partial<EvalArgs> = { split: 'test', compare: false, fusions: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -55,6 +75,20 @@ export function parseArgs(argv: string[]): EvalArgs {
     else if (a === '--run-dir') args.runDir = value();
     else if (a === '--cache-dir') args.cacheDir = value();
     else if (a === '--compare') args.compare = true;
+    else if (a === '--fusions') args.fusions = true;
+    else if (a === '--seed-questions') args.seedQuestions = value();
+    else if (a === '--seeds') args.seeds = value();
+    else if (a === '--seed-cache-dir') args.seedCacheDir = value();
+    else if (a === '--sizes') {
+      const v = value();
+      const sizes = v === 'none' ? [] : v.split(',').map(Number);
+      if (sizes.some((n) => !Number.isInteger(n) || n < 2)) throw new Error(`--sizes takes comma-separated paper counts >= 2 (or none), got "${v}".`);
+      args.sizes = sizes;
+    } else if (a === '--draws') {
+      const n = Number(value());
+      if (!Number.isInteger(n) || n <= 0) throw new Error(`--draws must be a positive integer, got "${argv[i]}".`);
+      args.draws = n;
+    }
     else if (a === '--compare-modes') {
       const modes = value().split(',') as PassageMode[];
       const bad = modes.find((m) => !['chunk', 'title+chunk', 'whole'].includes(m));
@@ -77,6 +111,12 @@ export function parseArgs(argv: string[]): EvalArgs {
     compare: args.compare!,
     compareModes: args.compareModes,
     cacheDir: args.cacheDir ?? join('.cache', 'eval'),
+    sizes: args.sizes ?? [15, 150, 1500],
+    draws: args.draws ?? 5,
+    seedQuestions: args.seedQuestions === 'none' ? '' : (args.seedQuestions ?? join('tests', 'fixtures', 'seed-questions.json')),
+    seeds: args.seeds ?? 'seeds',
+    seedCacheDir: args.seedCacheDir ?? join('.cache', 'eval'),
+    fusions: args.fusions!,
   };
 }
 
@@ -324,6 +364,8 @@ export interface EvalDeps {
   model: { id: string; dtype: string; dims: number; fingerprint: string };
   log: (line: string) => void;
   progress: (label: string, done: number, total: number) => void;
+  /** Reads a folder of source files (the seed papers); without it the seed questions are skipped. */
+  readFolder?: (folder: string) => Promise<{ path: string; bytes: Uint8Array }[]>;
 }
 
 export interface EvalReport {
@@ -339,6 +381,12 @@ export interface EvalReport {
   embedded: number;
   timings: Record<string, number>;
   comparisons?: ComparisonRow[];
+  /** dense and hybrid ranked as the page ranks shipped vectors (int codes, QuantMatrix) */
+  quantised?: { kind: string; methods: Record<'dense' | 'hybrid', MetricSet> };
+  /** nDCG@10 per corpus size and method (sub-corpora averaged over draws) */
+  bySize?: SizeRow[];
+  /** top-1 / MRR per method on the seed questions */
+  seedQuestions?: SeedRow[];
 }
 
 export interface ComparisonRow {
@@ -394,6 +442,7 @@ export async function runEval(args: EvalArgs, deps: EvalDeps): Promise<EvalRepor
     timings[`rank:${method}MsPerQuery`] = run.ms / ds.queries.length;
     writeFileSync(join(args.runDir, `${ds.name}-${args.split}-${method}.trec`), trecRun(run, `paperscope-${method}`));
   }
+  const quantised = shippedVectorMetrics(main.corpus, main.matrix, ds, queryVectors, beirIds, paperIndex);
 
   const result: EvalReport = {
     dataset: ds.name,
@@ -401,11 +450,13 @@ export async function runEval(args: EvalArgs, deps: EvalDeps): Promise<EvalRepor
     model: deps.model.id,
     dtype: deps.model.dtype,
     methods,
+    quantised,
     settings: {
       passages: DEFAULT_PASSAGES,
       aggregation: describeAggregation(DEFAULT_AGGREGATION),
       fusion: describeFusion(DEFAULT_FUSION),
       bm25: JSON.stringify(DEFAULT_LEXICAL),
+      lexicalQuery: JSON.stringify(DEFAULT_LEXICAL_QUERY),
     },
     queries: ds.queries.length,
     papers: data.papers.length,
@@ -414,11 +465,78 @@ export async function runEval(args: EvalArgs, deps: EvalDeps): Promise<EvalRepor
     timings,
   };
 
+  const sizeMethods = methodsBySize(args.fusions);
+  if (args.sizes.length || args.fusions) {
+    const t = performance.now();
+    result.bySize = evaluateSizes({
+      data: main.corpus,
+      matrix: main.matrix,
+      queries: ds.queries,
+      queryVectors,
+      qrels: ds.qrels,
+      beirIds,
+      sizes: args.sizes,
+      draws: args.draws,
+      methods: sizeMethods,
+      log: deps.log,
+    });
+    timings.bySizeMs = performance.now() - t;
+  }
+  if (args.seedQuestions && deps.readFolder) {
+    result.seedQuestions = await seedQuestionRows(args, deps, sizeMethods);
+  }
+
   if (args.compare) {
     result.comparisons = await compare(ds, data, beirIds, paperIndex, queryVectors, passages, deps, args.compareModes);
   }
   timings.totalMs = performance.now() - t0;
   return result;
+}
+
+/** The methods of the by-size and seed tables: the three the app offers, plus with --fusions the candidates. */
+export function methodsBySize(candidates: boolean): SizeMethod[] {
+  const base: SizeMethod[] = [
+    { name: 'dense', kind: 'dense' },
+    { name: 'bm25', kind: 'bm25' },
+    { name: 'hybrid', kind: 'hybrid' },
+  ];
+  if (!candidates) return base;
+  const keep = { dropQuestionWords: false };
+  const drop = { dropQuestionWords: true };
+  const convex = (alpha: number, dense: 'minmax' | 'zscore' | 'cosine', lexical: 'minmax' | 'zscore' | 'ideal' | 'corpus'): Fusion => ({ kind: 'convex', alpha, depth: 100, dense, lexical });
+  const named = (fusion: Fusion, lq: { dropQuestionWords: boolean }): SizeMethod => ({
+    name: `${describeFusion(fusion)}${lq.dropQuestionWords ? ' -q' : ''}`,
+    kind: 'hybrid',
+    fusion,
+    lexicalQuery: lq,
+  });
+  return [
+    ...base,
+    { name: 'bm25 (question words kept)', kind: 'bm25', lexicalQuery: keep },
+    named(convex(0.5, 'minmax', 'minmax'), keep),
+    named(convex(0.5, 'minmax', 'minmax'), drop),
+    named({ kind: 'rrf', k: 60, depth: 100 }, drop),
+    named({ kind: 'rrf', k: 10, depth: 100 }, drop),
+    named(convex(0.5, 'zscore', 'zscore'), drop),
+    ...[0.3, 0.5, 0.7].map((a) => named(convex(a, 'minmax', 'ideal'), drop)),
+    ...[0.3, 0.5, 0.7].map((a) => named(convex(a, 'minmax', 'corpus'), drop)),
+    ...[0.5, 0.6, 0.65, 0.7, 0.75, 0.9].map((a) => named(convex(a, 'cosine', 'ideal'), drop)),
+    named(convex(0.65, 'cosine', 'ideal'), keep),
+    ...[0.5, 0.6, 0.7, 0.9].map((a) => named(convex(a, 'cosine', 'corpus'), drop)),
+  ];
+}
+
+async function seedQuestionRows(args: EvalArgs, deps: EvalDeps, methods: SizeMethod[]): Promise<SeedRow[]> {
+  const questions = readSeedQuestions(args.seedQuestions);
+  const { data } = deps.buildCorpus(await deps.readFolder!(args.seeds), { source: 'seeds' });
+  const cache = new VectorCache(args.seedCacheDir, 'seeds', deps.model.fingerprint, deps.model.dims);
+  const papers = new Map(data.papers.map((p) => [p.id, p]));
+  const passages = await cache.vectors(data.chunks.map((c) => passageText(papers.get(c.paperId)!, c)), 'passage', deps.embedder);
+  const qv = await cache.vectors(questions.map((q) => q.question), 'query', deps.embedder);
+  const engine = new SearchEngine(data, VectorMatrix.fromFlat(passages.vectors, deps.model.dims));
+  const rows = evaluateSeedQuestions(engine, questions, qv.vectors, methods);
+  deps.log(`seed questions: ${questions.length} over ${data.papers.length} papers (${args.seedQuestions})`);
+  return rows;
 }
 
 const AGGREGATIONS: Aggregation[] = [
@@ -510,24 +628,56 @@ export function formatMetrics(m: MetricSet): string {
 export function formatTable(r: EvalReport): string {
   const lines = [
     `${r.dataset} / ${r.split} (${r.queries} queries, ${r.papers} papers, ${r.chunks} chunks) — ${r.model} ${r.dtype}`,
-    `method   nDCG@10  Recall@10  Recall@100  MRR@10`,
+    `method          nDCG@10  Recall@10  Recall@100  MRR@10`,
   ];
-  for (const [name, m] of Object.entries(r.methods)) {
-    lines.push(`${name.padEnd(8)} ${m['ndcg@10'].toFixed(4)}   ${m['recall@10'].toFixed(4)}     ${m['recall@100'].toFixed(4)}      ${m['mrr@10'].toFixed(4)}`);
+  const row = (name: string, m: MetricSet, note = '') =>
+    lines.push(`${name.padEnd(15)} ${m['ndcg@10'].toFixed(4)}   ${m['recall@10'].toFixed(4)}     ${m['recall@100'].toFixed(4)}      ${m['mrr@10'].toFixed(4)}${note}`);
+  for (const [name, m] of Object.entries(r.methods)) row(name, m);
+  if (r.quantised) {
+    for (const [name, m] of Object.entries(r.quantised.methods)) {
+      const base = r.methods[name as Method]['ndcg@10'];
+      row(`${name} (${r.quantised.kind})`, m, `   (${((m['ndcg@10'] / base) * 100).toFixed(1)}% of float32 nDCG@10)`);
+    }
   }
   return lines.join('\n');
+}
+
+/**
+ * Dense and hybrid with the vectors as the page ranks a corpus built with --vectors: quantised by
+ * the format's writer (DEFAULT_BITS) and scored by QuantMatrix. The float32 rows are the Node
+ * embedder's, so this is exactly the shipped path's ranking.
+ */
+export function shippedVectorMetrics(
+  corpus: CorpusData,
+  matrix: VectorMatrix,
+  ds: BeirDataset,
+  queryVectors: Float32Array,
+  beirIds: string[][],
+  paperIndex: Map<Paper, number>,
+): NonNullable<EvalReport['quantised']> {
+  const block = quantise(matrix.data, matrix.dims, DEFAULT_BITS);
+  const q = new QuantMatrix(matrix.dims, matrix.count, { bits: DEFAULT_BITS });
+  for (let r = 0; r < matrix.count; r++) q.setCodes(r, block.codes, r * block.rowBytes);
+  const engine = new SearchEngine(corpus, q);
+  const methods = {} as Record<'dense' | 'hybrid', MetricSet>;
+  for (const method of ['dense', 'hybrid'] as const) {
+    const { queries: _n, ...metrics } = evaluateRun(rankQueries(engine, method, ds.queries, queryVectors, beirIds, paperIndex).ranking, ds.qrels);
+    methods[method] = metrics;
+  }
+  return { kind: `int${DEFAULT_BITS}`, methods };
 }
 
 // ---- CLI ------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const [{ buildCorpus }, { createEmbedder }, { nodeModelsDir, readModelInfo }, { modelFingerprint }, { activeModelId, chunkTokenLimit, getModel }] = await Promise.all([
+  const [{ buildCorpus }, { createEmbedder }, { nodeModelsDir, readModelInfo }, { modelFingerprint }, { activeModelId, chunkTokenLimit, getModel }, { readCorpusFolder }] = await Promise.all([
     import('../corpus/build.ts'),
     import('../embed/embedder.ts'),
     import('../embed/node.ts'),
     import('../embed/model-info.ts'),
     import('../embed/registry.ts'),
+    import('../corpus/node-io.ts'),
   ]);
   const spec = getModel(activeModelId());
   const info = await readModelInfo(nodeModelsDir(), spec);
@@ -538,6 +688,7 @@ async function main(): Promise<void> {
     buildCorpus: (files, options) => buildCorpus(files, { maxTokens: chunkTokenLimit(), ...options }),
     embedder: () => (loaded ??= createEmbedder({ spec, device: 'cpu', modelBase: nodeModelsDir() })),
     model: { id: spec.id, dtype: spec.dtype, dims: spec.dims, fingerprint },
+    readFolder: async (folder) => (await readCorpusFolder(folder)).map((f) => ({ path: f.path, bytes: f.bytes })),
     log: (line) => process.stderr.write(`${line}\n`),
     progress: (label, done, total) => {
       const now = performance.now();
@@ -548,7 +699,9 @@ async function main(): Promise<void> {
   });
   if (loaded) await (await loaded).dispose();
   console.log(formatTable(report));
-  console.log(`settings: passages=${report.settings.passages}, aggregation=${report.settings.aggregation}, fusion=${report.settings.fusion}`);
+  if (report.bySize) console.log(`\nnDCG@10 by corpus size (sub-corpora: each query's relevant papers + random others, mean of ${args.draws} draws)\n${formatSizeTable(report.bySize)}`);
+  if (report.seedQuestions) console.log(`\nseed questions (${report.seedQuestions[0]?.questions ?? 0}, one right paper each)\n${formatSeedTable(report.seedQuestions)}`);
+  console.log(`settings: passages=${report.settings.passages}, aggregation=${report.settings.aggregation}, fusion=${report.settings.fusion}, lexical query=${report.settings.lexicalQuery}`);
   console.log(`runs: ${resolve(args.runDir)}`);
   if (args.json) {
     const { comparisons, ...rest } = report;

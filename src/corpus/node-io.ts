@@ -138,7 +138,8 @@ async function removeStaleTemporaries(parent: string, prefix: string): Promise<v
   }
 }
 
-function isRunning(pid: number): boolean {
+/** Whether a process with this pid exists (EPERM: it does, owned by another user). */
+export function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

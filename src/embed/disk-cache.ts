@@ -40,6 +40,7 @@ import {
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { KEY_SEPARATOR } from '../store/cache-key';
+import { isRunning } from '../corpus/node-io';
 
 export const CACHE_FORMAT = 1;
 const META_FILE = 'cache.json';
@@ -99,14 +100,6 @@ function pad4(n: number): number {
   return (n + 3) & ~3;
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export class DiskVectorCache {
   readonly dir: string;

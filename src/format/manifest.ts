@@ -6,7 +6,7 @@
  *
  *   manifest.json                       changes every build (small; fetched first, never cached long)
  *   shards/p.<sha16>.json               papers + passage offsets of one shard (gzip/brotli well)
- *   shards/v.<sha16>.bin                int8 vectors of the same shard's passages (optional)
+ *   shards/v.<sha16>.bin                int4/int8 vectors of the same shard's passages (optional)
  *
  * Shard boundaries are content-defined (see plan.ts), so adding or changing papers rewrites only
  * the shards that hold them; every other file keeps its name, and browsers keep their copy.
@@ -50,7 +50,7 @@ export interface VectorsInfo {
   passageMode: string;
   /** "<chunker version>+<passage mode>": the version part of the browser cache keys */
   keyVersion: string;
-  quantisation: { kind: 'int8'; dims: number; scale: 'per-vector-f32' };
+  quantisation: { kind: 'int8' | 'int4'; dims: number; scale: 'per-vector-f32' };
   /** cosine between each float vector and its int8 copy, over the whole corpus (build time) */
   error: { minCosine: number; meanCosine: number };
 }
@@ -103,7 +103,7 @@ export function parseManifest(value: unknown, where: string): ShardedManifest {
   if (m.vectors) {
     const v = m.vectors;
     if (!v.model || typeof v.model.fingerprint !== 'string') throw bad('vectors without a model fingerprint');
-    if (v.quantisation?.kind !== 'int8' || !Number.isInteger(v.quantisation.dims)) throw bad(`unsupported vector quantisation ${JSON.stringify(v.quantisation)}`);
+    if ((v.quantisation?.kind !== 'int8' && v.quantisation?.kind !== 'int4') || !Number.isInteger(v.quantisation.dims)) throw bad(`unsupported vector quantisation ${JSON.stringify(v.quantisation)}`);
   }
   return m as ShardedManifest;
 }

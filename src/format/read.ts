@@ -36,7 +36,7 @@ export function decodeText(bytes: Uint8Array, shard: ShardEntry, hash: (text: st
 
 export function decodeVectors(bytes: Uint8Array, shard: ShardEntry, manifest: ShardedManifest): QuantisedBlock {
   if (!shard.vectors || !manifest.vectors) throw new ShardFormatError(`${shard.text.file}: this corpus ships no vectors`);
-  return decodeVectorShard(bytes, { dims: manifest.vectors.quantisation.dims, count: shard.passages, name: shard.vectors.file });
+  return decodeVectorShard(bytes, { dims: manifest.vectors.quantisation.dims, count: shard.passages, bits: manifest.vectors.quantisation.kind === 'int4' ? 4 : 8, name: shard.vectors.file });
 }
 
 /** First passage row (in corpus order) of every shard. */

@@ -10,7 +10,7 @@
  * k1/b from LexicalSettings, summed over the query's terms as MiniSearch sums them — see the
  * parity test in tests/unit/search-bm25.test.ts).
  */
-import { DEFAULT_LEXICAL, makeAnalyzer, type LexicalDoc, type LexicalHit, type LexicalSettings } from './lexical';
+import { analyze, DEFAULT_LEXICAL, makeAnalyzer, QUESTION_WORDS, type LexicalDoc, type LexicalHit, type LexicalQueryOptions, type LexicalQueryStats, type LexicalSettings } from './lexical';
 import { selectTopK } from './vectors';
 
 interface Segment {
@@ -58,6 +58,24 @@ export class Bm25Index {
   docFrequency(term: string): number {
     const id = this.dict.get(term);
     return id === undefined ? 0 : this.df[id];
+  }
+
+  /** BM25 IDF of an index term; 0 for a term no document holds. */
+  idf(term: string): number {
+    const n = this.docFrequency(term);
+    return n === 0 ? 0 : Math.log(1 + (this.docs - n + 0.5) / (n + 0.5));
+  }
+
+  /** The query's terms as BM25 sees them: analysed, question words dropped if asked. */
+  queryTerms(query: string, options: LexicalQueryOptions = {}): string[] {
+    const terms = analyze(query, this.settings);
+    return options.dropQuestionWords ? terms.filter((t) => !QUESTION_WORDS.has(t)) : terms;
+  }
+
+  /** Statistics of the query's terms in this corpus (see LexicalQueryStats). */
+  queryStats(query: string, options: LexicalQueryOptions = {}): LexicalQueryStats {
+    const termIdf = this.queryTerms(query, options).map((t) => this.idf(t)).filter((x) => x > 0);
+    return { docCount: this.docs, k1: this.settings.k1, termIdf };
   }
 
   /** Appends documents (they get the next indices, in order). Returns the first new index. */
@@ -125,8 +143,7 @@ export class Bm25Index {
    * BM25 score of every document for `query` (0 = no query term in it), indexed by document.
    * A scratch array owned by the index: valid until the next call.
    */
-  scoreAll(query: string): Float64Array {
-    const { tokenize, term } = this.analyzer;
+  scoreAll(query: string, options: LexicalQueryOptions = {}): Float64Array {
     if (this.scores.length !== this.docs) this.scores = new Float64Array(this.docs);
     const scores = this.scores;
     scores.fill(0);
@@ -135,9 +152,8 @@ export class Bm25Index {
     const N = this.docs;
     const avg = this.totalLength / N;
     const lengths = this.lengths;
-    for (const tok of tokenize(query)) {
-      const t = term(tok);
-      const id = t === null ? undefined : this.dict.get(t);
+    for (const t of this.queryTerms(query, options)) {
+      const id = this.dict.get(t);
       if (id === undefined) continue;
       const df = this.df[id];
       const idf = Math.log(1 + (N - df + 0.5) / (df + 0.5));
@@ -158,8 +174,8 @@ export class Bm25Index {
   }
 
   /** Documents matching any query term, best first (BM25), at most `limit`; equal scores keep document order. */
-  search(query: string, limit = Infinity): LexicalHit[] {
-    const scores = this.scoreAll(query);
+  search(query: string, limit = Infinity, options: LexicalQueryOptions = {}): LexicalHit[] {
+    const scores = this.scoreAll(query, options);
     let matches = 0;
     for (let i = 0; i < scores.length; i++) if (scores[i] > 0) matches++;
     return selectTopK(scores, Math.min(limit, matches), (r) => !(scores[r] > 0)).map((h) => ({ index: h.row, score: h.score }));

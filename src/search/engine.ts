@@ -7,7 +7,8 @@
 import type { Chunk, CorpusData, Paper } from '../corpus/types';
 import { fuse, DEFAULT_FUSION, type Fusion, type Ranked } from './fusion';
 import { Bm25Index } from './bm25';
-import { LexicalIndex, analyze, type LexicalHit, type LexicalSettings } from './lexical';
+import { LexicalIndex, analyze, type LexicalHit, type LexicalQueryOptions, type LexicalQueryStats, type LexicalSettings } from './lexical';
+import { answerSpan, passageSentences, type SentenceTerms } from './answer-span';
 import { paperScores, DEFAULT_AGGREGATION, type Aggregation, type PaperScores } from './rank';
 import { meanOfRows, normalise, selectTopK, type DenseMatrix } from './vectors';
 
@@ -23,6 +24,11 @@ export interface PaperHit {
   dense?: number;
   /** The paper's BM25 score, when it matched the query text. */
   lexical?: number;
+  /**
+   * The sentence(s) of bestChunk that best match the query's words (offsets into paper.abstract),
+   * for the mark; absent when no sentence holds a query word (mark the whole passage then).
+   */
+  highlight?: { start: number; end: number };
 }
 
 export interface SearchOptions {
@@ -31,6 +37,21 @@ export interface SearchOptions {
   k?: number;
   /** rows[i] truthy = chunk i has its vector in the matrix; others are left out of dense ranking. Default: all. */
   rows?: ArrayLike<number>;
+  /** Hybrid only: this fusion instead of the engine's (the eval compares fusions with it). */
+  fusion?: Fusion;
+}
+
+/** What the fusion sees for one query (SearchEngine.hybridInputs). */
+export interface HybridInputs {
+  /** dense paper ranking, best first, at least `depth` long where the corpus allows */
+  dense: Ranked[];
+  /** every paper matching a lexical query term, best first */
+  lexical: Ranked[];
+  denseScore: (paper: number) => number | undefined;
+  lexicalScore: (paper: number) => number | undefined;
+  stats: LexicalQueryStats;
+  /** per-paper dense scores and best chunks */
+  papers: PaperScores;
 }
 
 export interface MoreLikeThisOptions {
@@ -42,9 +63,12 @@ export interface MoreLikeThisOptions {
 /** What the engine needs of a keyword index: Bm25Index (default), or LexicalIndex for 'multifield'. */
 export interface LexicalSearcher {
   readonly settings: LexicalSettings;
-  search(query: string, limit?: number): LexicalHit[];
+  search(query: string, limit?: number, options?: LexicalQueryOptions): LexicalHit[];
   /** every document's score for the query (0 = no match), indexed by paper; scratch, valid until the next call */
-  scoreAll?(query: string): Float64Array;
+  scoreAll?(query: string, options?: LexicalQueryOptions): Float64Array;
+  idf(term: string): number;
+  queryTerms(query: string, options?: LexicalQueryOptions): string[];
+  queryStats(query: string, options?: LexicalQueryOptions): LexicalQueryStats;
 }
 
 export interface EngineSettings {
@@ -55,7 +79,12 @@ export interface EngineSettings {
   fusion?: Fusion;
   /** "More like this" query: 'mean' of the paper's chunk vectors (one pass) or 'max' over its chunks (one pass each). */
   similar?: 'mean' | 'max';
+  /** How query text becomes the BM25 query (hybrid and keyword modes); default DEFAULT_LEXICAL_QUERY. */
+  lexicalQuery?: LexicalQueryOptions;
 }
+
+/** Question phrasing ("how do I…") is not lexical evidence; see QUESTION_WORDS and the README's Quality section. */
+export const DEFAULT_LEXICAL_QUERY: LexicalQueryOptions = { dropQuestionWords: true };
 
 export class SearchEngine {
   readonly data: CorpusData;
@@ -63,13 +92,15 @@ export class SearchEngine {
   readonly aggregation: Aggregation;
   readonly fusion: Fusion;
   readonly similar: 'mean' | 'max';
+  readonly lexicalQuery: LexicalQueryOptions;
   private readonly lexicalSettings: Partial<LexicalSettings>;
   private lexicalIndex: LexicalSearcher | null = null;
   private readonly chunkPaper: Int32Array;
   private readonly paperChunks: number[][];
   private readonly paperIndex: Map<string, number>;
   private chunkTerms: (Set<string> | undefined)[] = [];
-  /** ms the last search() spent in dense ranking (passage scores + paper aggregation); null when it ranked by keyword only */
+  private chunkSentences: (SentenceTerms[] | undefined)[] = [];
+  /** ms of the last dense ranking pass (passage scores + paper aggregation, densePapers); null after a keyword-only search */
   lastDenseMs: number | null = null;
 
   /** `matrix` row i holds the vector of data.chunks[i]; null when no model is available (keyword only). */
@@ -81,6 +112,7 @@ export class SearchEngine {
     // 'max' measured better on SciFact train (co-relevant papers, nDCG@10 0.5859 vs 0.5720 for 'mean')
     this.similar = settings.similar ?? 'max';
     this.lexicalSettings = settings.lexical ?? {};
+    this.lexicalQuery = settings.lexicalQuery ?? DEFAULT_LEXICAL_QUERY;
     this.lexicalIndex = settings.lexicalIndex ?? null;
     if (matrix && matrix.count !== data.chunks.length) {
       throw new Error(`SearchEngine: the vector matrix has ${matrix.count} rows but the corpus has ${data.chunks.length} chunks; row i must be chunk i.`);
@@ -98,7 +130,7 @@ export class SearchEngine {
     if (empty) throw new Error(`SearchEngine: paper "${empty.id}" has no chunks, so it has no passage to show; rebuild the corpus.`);
   }
 
-  /** The BM25 index over papers (title + abstract), built on first use unless the caller gave one. */
+  /** The BM25 index over papers (title + abstract), built on first use. */
   get lexical(): LexicalSearcher {
     if (!this.lexicalIndex) {
       const docs = this.data.papers.map((p) => lexicalDoc(p));
@@ -108,25 +140,42 @@ export class SearchEngine {
   }
 
   search(query: { text: string; vector?: Float32Array }, options: SearchOptions): PaperHit[] {
+    return this.markAnswers(query.text, this.rank(query, options));
+  }
+
+  /** Sets each hit's highlight: the sentence(s) of its best passage holding the query's rarest words. */
+  private markAnswers(query: string, hits: PaperHit[]): PaperHit[] {
+    const text = query.trim();
+    if (!text || hits.length === 0) return hits;
+    const weights = new Map<string, number>();
+    for (const t of this.queryTerms(text)) {
+      const idf = this.lexical.idf(t);
+      if (idf > 0) weights.set(t, idf);
+    }
+    for (const hit of hits) {
+      const span = answerSpan(this.sentencesOf(hit.bestChunk), weights);
+      if (span) hit.highlight = span;
+    }
+    return hits;
+  }
+
+  private rank(query: { text: string; vector?: Float32Array }, options: SearchOptions): PaperHit[] {
     const k = options.k ?? 10;
     if (!Number.isInteger(k) || k < 0) throw new RangeError(`search: k must be a non-negative integer, got ${k}.`);
     const text = query.text.trim();
     this.lastDenseMs = null;
     if (options.mode === 'keyword') {
       if (!text) return [];
-      const hits = this.lexical.search(text, k);
+      const hits = this.lexical.search(text, k, this.lexicalQuery);
       const terms = this.queryTerms(text);
       return hits.map((h) => ({ paper: this.data.papers[h.index], score: h.score, lexical: h.score, bestChunk: this.keywordChunk(h.index, terms) }));
     }
     if (!query.vector) throw new Error(`search: ${options.mode} mode needs a query vector (is the model loaded?); use keyword mode without one.`);
-    const t0 = performance.now();
-    const dense = this.densePapers(query.vector, options.rows);
-    this.lastDenseMs = performance.now() - t0;
-    if (options.mode === 'semantic') return this.denseHits(dense, k);
-    const depth = Math.max(this.fusion.depth, k);
-    const denseTop = selectTopK(dense.score, depth, (p) => dense.best[p] < 0);
-    const { top: lexTop, score: lexOf } = this.lexicalRanking(text, depth);
-    const fused = fuse(denseTop.map((h) => ({ index: h.row, score: h.score })), lexTop, this.fusion, (p) => (dense.best[p] >= 0 ? dense.score[p] : undefined), lexOf);
+    if (options.mode === 'semantic') return this.denseHits(this.densePapers(query.vector, options.rows), k);
+    const fusion = options.fusion ?? this.fusion;
+    const inputs = this.hybridInputs({ text, vector: query.vector }, Math.max(fusion.depth, k), options.rows);
+    const fused = fuse(inputs.dense, inputs.lexical, fusion, inputs.denseScore, inputs.lexicalScore, inputs.stats);
+    const dense = inputs.papers;
     const terms = text ? this.queryTerms(text) : new Set<string>();
     return fused.slice(0, k).map((h) => {
       const hasDense = dense.best[h.index] >= 0;
@@ -134,10 +183,34 @@ export class SearchEngine {
         paper: this.data.papers[h.index],
         score: h.score,
         dense: hasDense ? dense.score[h.index] : undefined,
-        lexical: lexOf(h.index),
+        lexical: inputs.lexicalScore(h.index),
         bestChunk: hasDense ? this.data.chunks[dense.best[h.index]] : this.keywordChunk(h.index, terms),
       };
     });
+  }
+
+  /**
+   * The two rankings and the statistics hybrid fusion combines, for a query (dense top `depth`);
+   * `lexicalQuery` overrides the engine's (the eval compares them without another index).
+   */
+  hybridInputs(
+    query: { text: string; vector: Float32Array },
+    depth: number = this.fusion.depth,
+    rows?: ArrayLike<number>,
+    lexicalQuery: LexicalQueryOptions = this.lexicalQuery,
+  ): HybridInputs {
+    const papers = this.densePapers(query.vector, rows);
+    const dense = selectTopK(papers.score, depth, (p) => papers.best[p] < 0).map((h) => ({ index: h.row, score: h.score }));
+    const text = query.text.trim();
+    const { top: lexical, score: lexicalScore } = this.lexicalRanking(text, depth, lexicalQuery);
+    return {
+      dense,
+      lexical,
+      denseScore: (p) => (papers.best[p] >= 0 ? papers.score[p] : undefined),
+      lexicalScore,
+      stats: this.lexical.queryStats(text, lexicalQuery),
+      papers,
+    };
   }
 
   /**
@@ -181,15 +254,15 @@ export class SearchEngine {
   }
 
   /** The lexical top `depth` and any paper's lexical score (undefined = no match). */
-  private lexicalRanking(text: string, depth: number): { top: Ranked[]; score: (p: number) => number | undefined } {
+  private lexicalRanking(text: string, depth: number, options: LexicalQueryOptions): { top: Ranked[]; score: (p: number) => number | undefined } {
     if (!text) return { top: [], score: () => undefined };
     const lexical = this.lexical;
     if (lexical.scoreAll) {
-      const scores = lexical.scoreAll(text).slice();
+      const scores = lexical.scoreAll(text, options).slice();
       const top = selectTopK(scores, depth, (r) => !(scores[r] > 0)).map((h) => ({ index: h.row, score: h.score }));
       return { top, score: (p) => (scores[p] > 0 ? scores[p] : undefined) };
     }
-    const all = lexical.search(text);
+    const all = lexical.search(text, Infinity, options);
     const map = new Map(all.map((h) => [h.index, h.score]));
     return { top: all, score: (p) => map.get(p) };
   }
@@ -197,9 +270,12 @@ export class SearchEngine {
   /** Paper scores for a query vector (aggregated over chunks, see rank.ts). */
   densePapers(vector: Float32Array, rows?: ArrayLike<number>): PaperScores {
     if (!this.matrix) throw new Error('Dense ranking needs vectors, but this engine was built without a matrix; use keyword mode.');
+    const t0 = performance.now();
     // normalised here too, so scores are cosines whatever the caller passes
     const scores = this.matrix.scores(normalise(vector));
-    return paperScores(scores, this.chunkPaper, this.data.papers.length, this.aggregation, rows);
+    const papers = paperScores(scores, this.chunkPaper, this.data.papers.length, this.aggregation, rows);
+    this.lastDenseMs = performance.now() - t0;
+    return papers;
   }
 
   private denseHits(dense: PaperScores, k: number, exclude = -1): PaperHit[] {
@@ -212,7 +288,26 @@ export class SearchEngine {
   }
 
   private queryTerms(text: string): Set<string> {
-    return new Set(analyze(text, this.lexical.settings));
+    return new Set(this.lexical.queryTerms(text, this.lexicalQuery));
+  }
+
+  /** The sentences of a chunk with their terms (cached per chunk). */
+  private sentencesOf(chunk: Chunk): SentenceTerms[] {
+    const row = this.chunkRow(chunk);
+    let out = row >= 0 ? this.chunkSentences[row] : undefined;
+    if (!out) {
+      const paper = this.data.papers[this.paperIndex.get(chunk.paperId)!];
+      out = passageSentences(paper.abstract, chunk, (t) => analyze(t, this.lexical.settings));
+      if (row >= 0) this.chunkSentences[row] = out;
+    }
+    return out;
+  }
+
+  private chunkRow(chunk: Chunk): number {
+    const p = this.paperIndex.get(chunk.paperId);
+    if (p === undefined) return -1;
+    for (const r of this.paperChunks[p]) if (this.data.chunks[r] === chunk) return r;
+    return -1;
   }
 
   /** The paper's chunk containing the most distinct query terms (first chunk on ties). */

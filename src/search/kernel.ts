@@ -20,6 +20,8 @@ export interface KernelExports {
   sum(ptr: number, count: number): number;
   /** out[r] = inv[r] * dot(int8 row r, int16 query) for r < n; byte offsets; dims % 16 === 0. */
   score8(mat: number, q: number, inv: number, out: number, n: number, dims: number): void;
+  /** as score8 for packed 4-bit rows (dims / 2 bytes each) and a query in even/odd order per 32 dims; dims % 32 === 0. */
+  score4(mat: number, q: number, inv: number, out: number, n: number, dims: number): void;
 }
 
 // ---- binary encoding helpers (https://webassembly.github.io/spec/core/binary/) ----------------
@@ -61,6 +63,7 @@ const tee = (i: number) => [0x22, ...uleb(i)];
 const i32 = (n: number) => [0x41, ...sleb(n)];
 const I32_ADD = 0x6a;
 const I32_SHL = 0x74;
+const I32_SHR_U = 0x76;
 const I32_LT_U = 0x49;
 const I32_GE_U = 0x4f;
 const F32_ADD = 0x92;
@@ -85,6 +88,11 @@ const I32X4_DOT_I16X8_S = simd(186);
 const I16X8_EXTEND_LOW_I8X16_S = simd(135);
 const I16X8_EXTEND_HIGH_I8X16_S = simd(136);
 const i32lane = (i: number) => [...simd(27), i];
+const V128_AND = simd(78);
+const V128_XOR = simd(81);
+const I8X16_SUB = simd(113);
+const I8X16_SHR_U = simd(109);
+const bytes16 = (b: number) => [...simd(12), ...new Array<number>(16).fill(b)];
 
 /** Horizontal sum of the four accumulators in locals a..a+3, left on the stack as one f32. */
 function reduce(a: number): number[] {
@@ -148,27 +156,51 @@ function sumFunction(): number[] {
 }
 
 /**
- * score8(mat, q, inv, out, n, dims): out[r] = inv[r] * dot(int8 row r, int16 query), dims % 16 === 0.
- * Rows are int8 (dims bytes each), the query int16 (2·dims bytes), inv one f32 per row. Each
- * 16-byte step widens 16 codes to two i16x8 halves and multiplies-adds them with the query by
- * i32x4.dot_i16x8_s: 384 × 127 × 32767 < 2^31, so the i32 sums cannot overflow.
- * Locals: 6 r, 7 rowEnd, 8 qp, 9 v, 10..11 accumulators (v128).
+ * score8 / score4 (mat, q, inv, out, n, dims): out[r] = inv[r] * dot(codes of row r, int16 query).
+ *  - bits 8: rows of dims int8 codes. Each 16-byte step widens 16 codes to two i16x8 halves and
+ *    multiplies-adds them with the query by i32x4.dot_i16x8_s (dims % 16 === 0).
+ *  - bits 4: rows of dims / 2 bytes, dim 2b in the low nibble of byte b, 2b+1 in the high one (two's
+ *    complement). Each 16-byte step holds 32 dims: the nibbles are sign-extended to i8
+ *    ((x ^ 8) - 8), widened and multiplied with the query, which the caller lays out per 32 dims as
+ *    [even dims 0..30, odd dims 1..31] (QuantMatrix.scores; dims % 32 === 0).
+ * 384 x 127 x 32767 < 2^31: the i32 sums cannot overflow.
+ * Locals: 6 r, 7 rowEnd, 8 qp, 9 v, then (bits 4) 10 lo, 11 hi, then two i32x4 accumulators.
  */
-function score8Function(): number[] {
+function quantScoreFunction(bits: 8 | 4): number[] {
   const v = 9;
-  const acc = 10;
+  const lo = 10;
+  const hi = 11;
+  const acc = bits === 8 ? 10 : 12;
+  const dot = (src: number, widen: number[], qOffset: number, a: number) => [
+    ...get(a), ...get(src), ...widen, ...get(8), ...load(qOffset), ...I32X4_DOT_I16X8_S, ...I32X4_ADD, ...set(a),
+  ];
+  const step = bits === 8
+    ? [
+        ...dot(v, I16X8_EXTEND_LOW_I8X16_S, 0, acc),
+        ...dot(v, I16X8_EXTEND_HIGH_I8X16_S, 16, acc + 1),
+      ]
+    : [
+        ...get(v), ...bytes16(0x0f), ...V128_AND, ...bytes16(0x08), ...V128_XOR, ...bytes16(0x08), ...I8X16_SUB, ...set(lo),
+        ...get(v), ...i32(4), ...I8X16_SHR_U, ...bytes16(0x08), ...V128_XOR, ...bytes16(0x08), ...I8X16_SUB, ...set(hi),
+        ...dot(lo, I16X8_EXTEND_LOW_I8X16_S, 0, acc),
+        ...dot(lo, I16X8_EXTEND_HIGH_I8X16_S, 16, acc + 1),
+        ...dot(hi, I16X8_EXTEND_LOW_I8X16_S, 32, acc),
+        ...dot(hi, I16X8_EXTEND_HIGH_I8X16_S, 48, acc + 1),
+      ];
+  // bytes of query read per 16 bytes of codes: 16 or 32 int16 values
+  const queryStep = bits === 8 ? 32 : 64;
+  const rowBytes = bits === 8 ? get(5) : [...get(5), ...i32(1), I32_SHR_U];
   const code = [
     ...i32(0), ...set(6),
     ...BLOCK, ...LOOP,
     ...get(6), ...get(4), I32_GE_U, ...brIf(1),
     ...ZERO, ...set(acc), ...ZERO, ...set(acc + 1),
-    ...get(0), ...get(5), I32_ADD, ...set(7),
+    ...get(0), ...rowBytes, I32_ADD, ...set(7),
     ...get(1), ...set(8),
     ...LOOP,
     ...get(0), ...load(0), ...set(v),
-    ...get(acc), ...get(v), ...I16X8_EXTEND_LOW_I8X16_S, ...get(8), ...load(0), ...I32X4_DOT_I16X8_S, ...I32X4_ADD, ...set(acc),
-    ...get(acc + 1), ...get(v), ...I16X8_EXTEND_HIGH_I8X16_S, ...get(8), ...load(16), ...I32X4_DOT_I16X8_S, ...I32X4_ADD, ...set(acc + 1),
-    ...get(8), ...i32(32), I32_ADD, ...set(8),
+    ...step,
+    ...get(8), ...i32(queryStep), I32_ADD, ...set(8),
     ...get(0), ...i32(16), I32_ADD, ...tee(0), ...get(7), I32_LT_U, ...brIf(0),
     END,
     // out[r] = f32(sum of lanes) * inv[r]
@@ -182,7 +214,7 @@ function score8Function(): number[] {
     ...br(0),
     END, END,
   ];
-  return body([[3, I32], [3, V128]], code);
+  return body([[3, I32], [bits === 8 ? 3 : 5, V128]], code);
 }
 
 export function kernelBytes(): Uint8Array<ArrayBuffer> {
@@ -192,9 +224,9 @@ export function kernelBytes(): Uint8Array<ArrayBuffer> {
     [0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), ...vec([])],
   ]));
   const imports = section(2, vec([[...name('env'), ...name('memory'), 0x02, 0x00, 0x00]]));
-  const functions = section(3, vec([[0], [1], [2]]));
-  const exports = section(7, vec([[...name('score'), 0x00, 0], [...name('sum'), 0x00, 1], [...name('score8'), 0x00, 2]]));
-  const code = section(10, vec([scoreFunction(), sumFunction(), score8Function()]));
+  const functions = section(3, vec([[0], [1], [2], [2]]));
+  const exports = section(7, vec([[...name('score'), 0x00, 0], [...name('sum'), 0x00, 1], [...name('score8'), 0x00, 2], [...name('score4'), 0x00, 3]]));
+  const code = section(10, vec([scoreFunction(), sumFunction(), quantScoreFunction(8), quantScoreFunction(4)]));
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...functions, ...exports, ...code]);
 }
 

@@ -47,6 +47,35 @@ export interface LexicalDoc {
   text: string;
 }
 
+/**
+ * Question scaffolding ("how do I…", "what is a good way to…", "can we…"): interrogatives,
+ * auxiliaries, personal pronouns and request words. They say how a reader asks, not what about,
+ * so they are dropped from the *lexical* query only (the query vector still sees the whole
+ * question). On a small corpus their IDF is not low enough to make them harmless: "how" or "way"
+ * in 1 of 14 abstracts weighs as much as a rare topic word.
+ */
+export const QUESTION_WORDS = new Set(
+  ('how what which why when where who whom whose whether do does did done doing can could should would shall may might must ' +
+    'have has had having were been being am i me my mine myself we us our ours you your yours one ' +
+    'way ways good best better any some anything something possible want need know tell find help get give ' +
+    'please thing things kind sort lot lots much many very really just also about like').split(' '),
+);
+
+export interface LexicalQueryOptions {
+  /** Drop QUESTION_WORDS from the query before BM25 (default false). */
+  dropQuestionWords?: boolean;
+}
+
+/** Per-corpus statistics of a query's terms, for fusions that scale BM25 against what it could reach. */
+export interface LexicalQueryStats {
+  /** documents in the index */
+  docCount: number;
+  /** BM25 k1 (a term's score is at most idf x (k1 + 1)) */
+  k1: number;
+  /** BM25 IDF of each query term (as searched: analysed, question words dropped if asked) that occurs in the corpus */
+  termIdf: number[];
+}
+
 export interface LexicalHit {
   /** Index of the document in the array the index was built from. */
   index: number;
@@ -100,10 +129,18 @@ export function analyze(text: string, settings: LexicalSettings = DEFAULT_LEXICA
   return out;
 }
 
+/** Index-time tokens carry a "#n" suffix (see the constructor); the term is what precedes it. */
+function stripSuffix(token: string): string {
+  const hash = token.lastIndexOf('#');
+  return hash >= 0 ? token.slice(0, hash) : token;
+}
+
 export class LexicalIndex {
   readonly settings: LexicalSettings;
   readonly size: number;
   private readonly mini: MiniSearch<{ id: number; title?: string; text?: string; all?: string }>;
+  /** document frequency of each index term (documents holding it in any field) */
+  private readonly df = new Map<string, number>();
 
   constructor(docs: readonly LexicalDoc[], settings: Partial<LexicalSettings> = {}) {
     this.settings = { ...DEFAULT_LEXICAL, ...settings };
@@ -119,22 +156,41 @@ export class LexicalIndex {
       // at index time (a field name is passed) every occurrence gets a unique "#n" suffix, which
       // processTerm strips again: lengths become term counts, postings stay per term.
       tokenize: (text: string, field?: string) => (field ? terms(text).map((t, i) => `${t}#${i}`) : terms(text)),
-      processTerm: (token: string) => {
-        const hash = token.lastIndexOf('#');
-        return hash >= 0 ? token.slice(0, hash) : token;
-      },
+      processTerm: stripSuffix,
       searchOptions: { bm25: { k: k1, b, d: 0 }, combineWith: 'OR', prefix: false, fuzzy: false },
     });
     this.mini.addAll(
       docs.map((d, id) => (multifield ? { id, title: d.title, text: d.text } : { id, all: `${d.title}\n${d.text}` })),
     );
+    for (const d of docs) for (const t of new Set(terms(`${d.title}\n${d.text}`))) this.df.set(t, (this.df.get(t) ?? 0) + 1);
     this.size = docs.length;
   }
 
+  /** BM25 IDF of an index term (as MiniSearch computes it); 0 for a term no document holds. */
+  idf(term: string): number {
+    const n = this.df.get(term) ?? 0;
+    return n === 0 ? 0 : Math.log(1 + (this.size - n + 0.5) / (n + 0.5));
+  }
+
+  /** The query's terms as BM25 sees them: analysed, question words dropped if asked. */
+  queryTerms(query: string, options: LexicalQueryOptions = {}): string[] {
+    const terms = analyze(query, this.settings);
+    return options.dropQuestionWords ? terms.filter((t) => !QUESTION_WORDS.has(t)) : terms;
+  }
+
+  /** Statistics of the query's terms in this corpus (see LexicalQueryStats). */
+  queryStats(query: string, options: LexicalQueryOptions = {}): LexicalQueryStats {
+    const termIdf = this.queryTerms(query, options)
+      .map((t) => this.idf(t))
+      .filter((x) => x > 0);
+    return { docCount: this.size, k1: this.settings.k1, termIdf };
+  }
+
   /** All documents matching any query term, best first (BM25); equal scores keep document order. */
-  search(query: string, limit = Infinity): LexicalHit[] {
+  search(query: string, limit = Infinity, options: LexicalQueryOptions = {}): LexicalHit[] {
+    const drop = options.dropQuestionWords;
     const hits: LexicalHit[] = this.mini
-      .search(query)
+      .search(query, drop ? { processTerm: (t: string) => (QUESTION_WORDS.has(stripSuffix(t)) ? null : stripSuffix(t)) } : undefined)
       // undo MiniSearch's "score x number of matched query terms" to get plain BM25
       .map((r) => ({ index: r.id as number, score: r.score / Math.max(1, r.queryTerms.length) }));
     hits.sort((a, b) => b.score - a.score || a.index - b.index);

@@ -7,7 +7,7 @@ import { sha256Hex } from '../corpus/hash';
 import { eachLimited, fileUrl, loadFile, loadManifest } from '../format/fetch';
 import { vectorMismatch, type ShardedManifest } from '../format/manifest';
 import { cosine } from '../format/quantise';
-import { Int8Matrix } from '../search/int8-matrix';
+import { QuantMatrix } from '../search/quant-matrix';
 import { decodeText, decodeVectors, type TextPart } from '../format/read';
 import { ShardCache } from '../store/shard-cache';
 import { EmbedClient, type DownloadProgress } from '../embed/client';
@@ -26,6 +26,8 @@ const BASE = import.meta.env.BASE_URL;
 const BATCH = 16;
 /** Shipped passages re-embedded in the page before their vectors are trusted. */
 const VERIFY_SAMPLE = 4;
+/** Papers indexed for keyword search between two yields to the page. */
+const LEXICAL_SLICE = 500;
 const BACKEND_KEY = 'paperscope.backend';
 
 export type Phase = 'corpus' | 'vectors' | 'model' | 'embedding' | 'ready' | 'stopped' | 'error';
@@ -83,7 +85,7 @@ export class Session {
   private offlineStarted = false;
   private store: VectorStore | null = null;
   private engine: SearchEngine | null = null;
-  private matrix: VectorMatrix | Int8Matrix | null = null;
+  private matrix: VectorMatrix | QuantMatrix | null = null;
   private lexical: Bm25Index | null = null;
   private filled: Uint8Array = new Uint8Array(0);
   private stopper = new AbortController();
@@ -94,9 +96,11 @@ export class Session {
   /** manifest indices of the shards whose text loaded (their passages are the corpus's rows, in order) */
   private validShards: number[] = [];
   private shipped: 'unknown' | 'refused' = 'unknown';
+  /** false while shipped vectors wait for their check against the page's model: not ranked until then */
+  private trusted = true;
 
   get semanticAvailable(): boolean {
-    return this.embedding.done > 0;
+    return this.embedding.done > 0 && this.trusted;
   }
 
   get papers(): Paper[] {
@@ -193,15 +197,19 @@ export class Session {
     const t1 = performance.now();
     const lexical = new Bm25Index();
     for (const i of valid) {
-      lexical.add(parts[i]!.papers.map(lexicalDoc));
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      // slices of LEXICAL_SLICE papers keep each task short (~0.1 s on a slow 2-core machine)
+      const papers = parts[i]!.papers;
+      for (let at = 0; at < papers.length; at += LEXICAL_SLICE) {
+        lexical.add(papers.slice(at, at + LEXICAL_SLICE).map(lexicalDoc));
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
     }
     this.timings.lexicalMs = performance.now() - t1;
     this.corpus = data;
     this.papersById = new Map(data.papers.map((p) => [p.id, p]));
     // Shipped vectors stay int8 (a quarter of the memory, a quarter of the bytes read per query);
     // vectors the page embeds itself are kept in float32, as the eval ranks them.
-    this.matrix = manifest.vectors ? new Int8Matrix(this.spec.dims, data.chunks.length) : new VectorMatrix(this.spec.dims, data.chunks.length);
+    this.matrix = manifest.vectors ? new QuantMatrix(this.spec.dims, data.chunks.length, { bits: manifest.vectors.quantisation.kind === 'int4' ? 4 : 8 }) : new VectorMatrix(this.spec.dims, data.chunks.length);
     this.filled = new Uint8Array(data.chunks.length);
     this.lexical = lexical;
     this.engine = new SearchEngine(data, this.matrix, { lexicalIndex: lexical });
@@ -295,6 +303,9 @@ export class Session {
     const manifest = this.manifest!;
     const base = `${BASE}corpus/`;
     this.phase = 'vectors';
+    this.trusted = false;
+    // The check starts as soon as the first shard is in, while the others download.
+    let verifying: Promise<{ ok: boolean; detail: string }> | null = null;
     const t0 = performance.now();
     const starts: number[] = [];
     let row = 0;
@@ -313,10 +324,10 @@ export class Session {
         }, signal);
         const block = decodeVectors(bytes, shard, manifest);
         let bad = 0;
-        const matrix = this.matrix as Int8Matrix;
+        const matrix = this.matrix as QuantMatrix;
         for (let r = 0; r < block.count; r++) {
           try {
-            matrix.setCodes(starts[i] + r, block.codes, r * block.dims);
+            matrix.setCodes(starts[i] + r, block.codes, r * block.rowBytes);
             this.markRow(starts[i] + r);
           } catch {
             bad++;
@@ -325,6 +336,10 @@ export class Session {
         if (bad > 0) this.notify(`${bad} vectors in ${shard.vectors!.file} are invalid (zero length): those passages are found by keyword only.`);
         this.corpusDownload.files++;
         if (fromCache) this.corpusDownload.fromCache++;
+        if (!verifying) {
+          verifying = this.verifyShipped(signal);
+          verifying.catch(() => undefined); // awaited (and its error reported) once every shard is in
+        }
       } catch (err) {
         if ((err as Error).name === 'AbortError') throw err;
         this.corpusDownload.loaded -= seen;
@@ -338,11 +353,12 @@ export class Session {
     });
     this.timings.vectorsMs = performance.now() - t0;
     this.embedding.fromCache = this.embedding.done;
-    const verified = await this.verifyShipped(signal);
+    const verified = await (verifying ?? this.verifyShipped(signal));
     if (!verified.ok) {
       this.refuseShipped(`The corpus's shipped vectors do not match this page's model (${verified.detail}).`);
       return false;
     }
+    this.trusted = true;
     this.phase = 'ready';
     this.refresh();
     void this.keepOnlyCurrentShards();
@@ -387,6 +403,7 @@ export class Session {
   /** Forgets the shipped vectors; the browser path (IndexedDB cache + worker) takes over. */
   private refuseShipped(message: string): void {
     this.shipped = 'refused';
+    this.trusted = true;
     this.notify(`${message} The page embeds the corpus itself instead, which is slow for large corpora.`);
     this.filled.fill(0);
     this.embedding.done = 0;

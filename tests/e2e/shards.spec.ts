@@ -145,3 +145,35 @@ test('a tab closed mid-download keeps only whole shards; the next visit fetches 
   expect(ready.embedding.embeddedNow).toBe(0);
   expect(ready.embedding.done).toBe(corpus.chunks.length);
 });
+
+test('storage full mid-download: every shard still searched, a notice says so, the next visit fetches only what was not kept', async ({ page, context }) => {
+  const written = await serveCorpus(page, corpus, vectors, PLAN);
+  await page.addInitScript(() => {
+    // the manifest and two shards are kept, then the disk is full
+    const put = Cache.prototype.put;
+    let writes = 0;
+    Cache.prototype.put = function (this: Cache, ...args: Parameters<Cache['put']>) {
+      if (++writes > 3) return Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+      return put.apply(this, args);
+    };
+  });
+  await page.goto('/');
+  const ready = await waitReady(page);
+  expect(ready.embedding.done).toBe(corpus.chunks.length);
+  expect(ready.embedding.embeddedNow).toBe(0);
+  await expect(page.getByTestId('notice').filter({ hasText: 'storage quota exceeded' })).toBeVisible();
+  await search(page, 'pruning self-supervised speech models for low-resource speech recognition');
+  await expect.poll(async () => (await resultTitles(page))[0]).toBe(paperWith(corpus, 'Prune-Adjust- Re-Prune').title);
+
+  const next = await context.newPage();
+  let fetched = 0;
+  next.on('request', (r) => {
+    if (r.url().includes('/corpus/shards/')) fetched++;
+  });
+  await serveCorpus(next, corpus, vectors, PLAN);
+  await next.goto('/');
+  const again = await waitReady(next);
+  expect(again.embedding.done).toBe(corpus.chunks.length);
+  expect(again.corpusDownload.fromCache).toBe(2);
+  expect(fetched).toBe(written.files.length - 2);
+});

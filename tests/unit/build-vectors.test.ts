@@ -1,6 +1,6 @@
 /**
  * build:corpus --vectors: the shipped vectors are the Node embedder's (same passage text and
- * model), int8 within the recorded error; a second build embeds nothing and writes the same files.
+ * model), int4 within the recorded error; a second build embeds nothing and writes the same files.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -19,7 +19,7 @@ const cli = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/build-corpus.ts'), ...args], { cwd: REPO, encoding: 'utf8', timeout: 170_000 });
 
 describe('npm run build:corpus -- --vectors', () => {
-  it('ships int8 vectors equal to the cached float32 ones, and a rebuild embeds nothing', { timeout: 300_000 }, async () => {
+  it('ships int4 vectors close to the cached float32 ones, and a rebuild embeds nothing', { timeout: 300_000 }, async () => {
     const out = join(tmp, 'corpus');
     const cacheDir = join(tmp, 'cache');
     const first = cli(SEEDS, '--out', out, '--vectors', '--cache-dir', cacheDir);
@@ -27,14 +27,14 @@ describe('npm run build:corpus -- --vectors', () => {
     expect(first.stderr).toMatch(/embedded 25 /);
     const read = await readCorpusDir(out, { vectors: true });
     const v = read.manifest.vectors!;
-    expect(v.quantisation).toEqual({ kind: 'int8', dims: 384, scale: 'per-vector-f32' });
-    expect(v.error.minCosine).toBeGreaterThan(0.9999);
+    expect(v.quantisation).toEqual({ kind: 'int4', dims: 384, scale: 'per-vector-f32' });
+    expect(v.error.minCosine).toBeGreaterThan(0.98);
     const { keys } = corpusPassages(read.data, v.model.fingerprint);
     const cache = DiskVectorCache.open({ root: cacheDir, fingerprint: v.model.fingerprint, dims: 384, readOnly: true });
     const flat = cache.read(keys);
     cache.close();
     const rows = read.vectors!.flatMap((b) => Array.from({ length: b.count }, (_, r) => dequantiseRow(b, r)));
-    rows.forEach((row, r) => expect(cosine(row, flat.subarray(r * 384, (r + 1) * 384))).toBeGreaterThan(0.9999));
+    rows.forEach((row, r) => expect(cosine(row, flat.subarray(r * 384, (r + 1) * 384))).toBeGreaterThanOrEqual(v.error.minCosine - 1e-6));
 
     const files = readdirSync(join(out, 'shards')).sort();
     const second = cli(SEEDS, '--out', out, '--vectors', '--cache-dir', cacheDir);

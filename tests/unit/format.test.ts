@@ -73,11 +73,12 @@ describe('format 2 round trip', () => {
     expect(shardBytes).toBeLessThan(format1 * 0.6);
   });
 
-  it('vectors come back within the int8 error the manifest records', async () => {
+  it.each([[8, 0.999, 0.27], [4, 0.99, 0.14]] as const)('int%i vectors come back within the error the manifest records', async (bits, floor, share) => {
     const data = synthetic(300);
     const flat = randomVectors(data.chunks.length, 384);
-    const out = join(tmp, 'vec');
-    const written = writeShardedCorpus(data, 'syn', { flat, info: INFO }, { target: 64 });
+    const out = join(tmp, `vec${bits}`);
+    const written = writeShardedCorpus(data, 'syn', { flat, info: INFO, bits }, { target: 64 });
+    expect(written.manifest.vectors!.quantisation.kind).toBe(`int${bits}`);
     expect(written.manifest.shards.length).toBeGreaterThan(2);
     await writeCorpusDir(out, written);
     const back = await readCorpusDir(out, { vectors: true });
@@ -86,10 +87,10 @@ describe('format 2 round trip', () => {
     let min = 1;
     rows.forEach((v, r) => (min = Math.min(min, cosine(v, flat.subarray(r * 384, (r + 1) * 384)))));
     expect(min).toBeGreaterThanOrEqual(written.manifest.vectors!.error.minCosine - 1e-6);
-    expect(written.manifest.vectors!.error.minCosine).toBeGreaterThan(0.999);
-    // int8: about a quarter of float32
+    expect(written.manifest.vectors!.error.minCosine).toBeGreaterThan(floor);
+    // int8: about a quarter of float32, int4 an eighth (plus a scale per vector)
     const vbytes = written.files.filter((f) => f.path.startsWith('shards/v.')).reduce((n, f) => n + f.bytes.length, 0);
-    expect(vbytes).toBeLessThan(flat.byteLength * 0.27);
+    expect(vbytes).toBeLessThan(flat.byteLength * share);
   });
 });
 
@@ -136,8 +137,9 @@ describe('damaged files are refused, with their name', () => {
   });
 
   it('a vector block of the wrong length, count or with a NaN scale is refused', () => {
-    const expect0 = { dims: 384, count: shard.passages, name: 'v.bin' };
-    expect(() => decodeVectorShard(vbytes.subarray(0, vbytes.length - 384), expect0)).toThrow(/v\.bin: .*bytes, expected/);
+    const expect0 = { dims: 384, count: shard.passages, bits: 4 as const, name: 'v.bin' };
+    expect(() => decodeVectorShard(vbytes, { ...expect0, bits: 8 })).toThrow(/int4 vectors, the manifest says int8/);
+    expect(() => decodeVectorShard(vbytes.subarray(0, vbytes.length - 192), expect0)).toThrow(/v\.bin: .*bytes, expected/);
     expect(() => decodeVectorShard(vbytes, { ...expect0, count: shard.passages + 1 })).toThrow(/v\.bin: \d+ vectors, the manifest says/);
     expect(() => decodeVectorShard(vbytes, { ...expect0, dims: 768 })).toThrow(/384 dimensions, the manifest says 768/);
     const nan = vbytes.slice();
@@ -194,7 +196,7 @@ describe('writing a corpus folder', () => {
 
   it('int8 codes encode and decode losslessly', () => {
     const block = quantiseInt8(randomVectors(5, 32, 3), 32);
-    const back = decodeVectorShard(encodeVectorShard(block), { dims: 32, count: 5, name: 'x' });
+    const back = decodeVectorShard(encodeVectorShard(block), { dims: 32, count: 5, bits: 8, name: 'x' });
     expect(Array.from(back.codes)).toEqual(Array.from(block.codes));
     expect(Array.from(back.scales)).toEqual(Array.from(block.scales));
   });

@@ -145,15 +145,19 @@ describe('SearchEngine', () => {
     expect(() => engine.search({ text: 'x' }, { mode: 'hybrid' })).toThrow(/needs a query vector/);
   });
 
-  it('hybrid ranks with the fusion chosen on train (convex, alpha 0.5) unless told otherwise', () => {
-    const q = { text: 'recognition transducers', vector: unit([0, 1], [1, 1]) };
+  it('hybrid ranks with the fusion chosen on train (cosine + 0.4 x BM25 over its ideal) unless told otherwise', () => {
+    const q = { text: 'how do I find recognition transducers', vector: unit([0, 1], [1, 1]) };
     const byDefault = engine.search(q, { mode: 'hybrid', k: 3 });
-    const convex = new SearchEngine(data, matrixFor(data), { fusion: { kind: 'convex', alpha: 0.5, depth: 100 } }).search(q, { mode: 'hybrid', k: 3 });
-    expect(byDefault).toEqual(convex);
-    // p2 is the only lexical match and second by cosine: 0.5 * dense' + 0.5 * 1 puts it first
-    expect(byDefault[0].paper.id).toBe('p2');
-    expect(byDefault[0].score).toBeGreaterThan(0.5);
-    expect(byDefault[0].score).toBeLessThanOrEqual(1);
+    const chosen = new SearchEngine(data, matrixFor(data), { fusion: { kind: 'convex', alpha: 0.6, depth: 100, dense: 'cosine', lexical: 'ideal' } }).search(q, { mode: 'hybrid', k: 3 });
+    expect(byDefault).toEqual(chosen);
+    // question words are not lexical evidence: the stats hold the IDF of "recognition" and "transducers" only
+    const stats = engine.lexical.queryStats(q.text, { dropQuestionWords: true });
+    expect(stats.termIdf).toHaveLength(2);
+    const ideal = (stats.k1 + 1) * stats.termIdf.reduce((a, x) => a + x, 0);
+    const p2 = byDefault.find((h) => h.paper.id === 'p2')!;
+    expect(p2.score).toBeCloseTo(0.6 * p2.dense! + 0.4 * (p2.lexical! / ideal), 9);
+    const p0 = byDefault.find((h) => h.paper.id === 'p0')!;
+    expect(p0.score).toBeCloseTo(0.6 * p0.dense!, 9);
   });
 
   it('more like this uses the paper\'s own vectors and never returns the paper itself', () => {

@@ -1,6 +1,7 @@
-/** int8 rows scored in WebAssembly SIMD equal the JS reference and the float cosines within int8 rounding. */
+/** int8 and int4 rows scored in WebAssembly SIMD equal the JS reference and the float cosines within rounding. */
 import { describe, expect, it } from 'vitest';
-import { Int8Matrix } from '../../src/search/int8-matrix';
+import { QuantMatrix } from '../../src/search/quant-matrix';
+import { encodeCodes } from '../../src/format/quantise';
 import { quantiseInt8 } from '../../src/format/quantise';
 import { VectorMatrix } from '../../src/search/vectors';
 
@@ -16,13 +17,13 @@ function unitRows(n: number, dims: number, seed: number): Float32Array {
   return flat;
 }
 
-describe('Int8Matrix', () => {
+describe('QuantMatrix', () => {
   const dims = 384;
   const n = 1000;
   const flat = unitRows(n, dims, 5);
   const block = quantiseInt8(flat, dims);
-  const simd = new Int8Matrix(dims, n);
-  const js = new Int8Matrix(dims, n, { backend: 'js' });
+  const simd = new QuantMatrix(dims, n);
+  const js = new QuantMatrix(dims, n, { backend: 'js' });
   for (let r = 0; r < n; r++) {
     simd.setCodes(r, block.codes, r * dims);
     js.setCodes(r, block.codes, r * dims);
@@ -48,7 +49,7 @@ describe('Int8Matrix', () => {
   });
 
   it('setRow quantises a float vector; row() gives it back as a unit vector; zero rows are refused', () => {
-    const m = new Int8Matrix(dims, 2);
+    const m = new QuantMatrix(dims, 2);
     m.setRow(0, flat.subarray(0, dims));
     const back = m.row(0);
     let dot = 0;
@@ -62,5 +63,39 @@ describe('Int8Matrix', () => {
     expect(() => m.setCodes(1, new Int8Array(dims))).toThrow(/all zeros/);
     expect(m.scores(q)[1]).toBe(0);
     expect(() => m.scores(new Float32Array(10))).toThrow(/different model/);
+  });
+});
+
+describe('QuantMatrix, 4-bit', () => {
+  const dims = 384;
+  const n = 800;
+  const flat = unitRows(n, dims, 11);
+  const simd = new QuantMatrix(dims, n, { bits: 4 });
+  const js = new QuantMatrix(dims, n, { bits: 4, backend: 'js' });
+  for (let r = 0; r < n; r++) {
+    const { codes } = encodeCodes(flat.subarray(r * dims, (r + 1) * dims), 4);
+    simd.setCodes(r, codes);
+    js.setCodes(r, codes);
+  }
+  const exact = VectorMatrix.fromFlat(flat, dims, { backend: 'js' });
+  const q = unitRows(1, dims, 42);
+
+  it('the SIMD kernel unpacks nibbles as the JS loop does', () => {
+    expect(simd.backend).toBe('wasm-simd');
+    const a = simd.scores(q, new Float32Array(n));
+    const b = js.scores(q, new Float32Array(n));
+    for (let i = 0; i < n; i++) expect(a[i]).toBeCloseTo(b[i], 5);
+  });
+
+  it('scores stay close to float cosines and row() decodes the nibbles', () => {
+    const got = simd.scores(q, new Float32Array(n));
+    const want = exact.scores(q, new Float32Array(n));
+    let worst = 0;
+    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+    expect(worst).toBeLessThan(0.05);
+    let dot = 0;
+    const back = simd.row(3);
+    for (let j = 0; j < dims; j++) dot += back[j] * flat[3 * dims + j];
+    expect(dot).toBeGreaterThan(0.97);
   });
 });

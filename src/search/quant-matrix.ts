@@ -1,0 +1,172 @@
+/**
+ * Passage vectors stored as int8 or packed int4 codes (a quarter or an eighth of float32), scored
+ * in WebAssembly SIMD against an int16 copy of the query. This is how shipped vectors are ranked:
+ * the 163k passages of the arXiv set take 60 MiB (int8) or 30 MiB (int4) instead of 239 MiB, and
+ * one scoring pass reads that much.
+ *
+ * Row r is codes_r with inv_r = 1 / |codes_r|, so dot(q, codes_r) · inv_r is the cosine of q with
+ * the dequantised (codes × scale) vector — the per-vector scale cancels out. The query is rounded
+ * to int16 (relative error ≤ 1/65534 per component), negligible next to the int8 rows.
+ */
+import { instantiateKernel, loadKernel, type KernelExports } from './kernel';
+import { encodeCodes, nibble, type CodeBits } from '../format/quantise';
+import { normalise, type VectorBackend } from './vectors';
+
+export type { CodeBits };
+
+const PAGE = 65536;
+const align16 = (n: number) => (n + 15) & ~15;
+
+export class QuantMatrix {
+  readonly dims: number;
+  readonly bits: CodeBits;
+  readonly count: number;
+  readonly backend: VectorBackend;
+  private readonly kernel: KernelExports | null;
+  private readonly memory: WebAssembly.Memory | null;
+  /** int8: one code a byte; int4: two a byte (dim 2b low nibble, 2b+1 high), two's complement */
+  private readonly codes: Int8Array;
+  private readonly rowBytes: number;
+  private readonly inv: Float32Array;
+  private readonly query: Int16Array;
+  private readonly out: Float32Array;
+  private readonly offsets: { codes: number; inv: number; query: number; out: number };
+
+  /** An all-zero matrix of `count` rows; rows never set score 0 (callers mask them). */
+  constructor(dims: number, count: number, options: { bits?: CodeBits; backend?: 'auto' | VectorBackend } = {}) {
+    if (!Number.isInteger(dims) || dims <= 0 || dims % 2) throw new RangeError(`QuantMatrix: dims must be a positive even integer, got ${dims}.`);
+    if (!Number.isInteger(count) || count < 0) throw new RangeError(`QuantMatrix: count must be a non-negative integer, got ${count}.`);
+    this.dims = dims;
+    this.count = count;
+    this.bits = options.bits ?? 8;
+    this.rowBytes = this.bits === 8 ? dims : dims / 2;
+    const codes = 0;
+    const inv = align16(count * this.rowBytes);
+    const query = align16(inv + count * 4);
+    const out = align16(query + dims * 2);
+    const bytes = out + count * 4;
+    this.offsets = { codes, inv, query, out };
+    const module = (options.backend ?? 'auto') !== 'js' && dims % (this.bits === 8 ? 16 : 32) === 0 ? loadKernel() : null;
+    if (options.backend === 'wasm-simd' && !module) throw new Error('QuantMatrix: WebAssembly SIMD is unavailable here; use backend auto or js.');
+    let buffer: ArrayBufferLike;
+    if (module) {
+      try {
+        this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
+      } catch (err) {
+        throw new Error(`QuantMatrix: cannot allocate ${(bytes / 2 ** 20).toFixed(0)} MiB for ${count} vectors (${(err as Error).message}). Use a smaller corpus.`);
+      }
+      this.kernel = instantiateKernel(module, this.memory);
+      buffer = this.memory.buffer;
+      this.backend = 'wasm-simd';
+    } else {
+      this.memory = null;
+      this.kernel = null;
+      buffer = new ArrayBuffer(bytes);
+      this.backend = 'js';
+    }
+    this.codes = new Int8Array(buffer, codes, count * this.rowBytes);
+    this.inv = new Float32Array(buffer, inv, count);
+    this.query = new Int16Array(buffer, query, dims);
+    this.out = new Float32Array(buffer, out, count);
+  }
+
+  /**
+   * Sets row r from its stored codes (`rowBytes` bytes at `from`: a shipped vector shard's layout,
+   * int8 or packed int4). Throws on an all-zero row.
+   */
+  setCodes(r: number, codes: Int8Array | Uint8Array, from = 0): void {
+    this.checkRow(r);
+    const src = codes instanceof Int8Array ? codes : new Int8Array(codes.buffer, codes.byteOffset, codes.length);
+    let sum = 0;
+    if (this.bits === 8) {
+      for (let j = 0; j < this.dims; j++) sum += src[from + j] ** 2;
+    } else {
+      for (let b = 0; b < this.rowBytes; b++) {
+        const byte = src[from + b] & 0xff;
+        sum += nibble(byte & 15) ** 2 + nibble(byte >> 4) ** 2;
+      }
+    }
+    if (sum === 0) throw new RangeError(`QuantMatrix: row ${r} is all zeros (a damaged vector).`);
+    this.codes.set(src.subarray(from, from + this.rowBytes), r * this.rowBytes);
+    this.inv[r] = 1 / Math.sqrt(sum);
+  }
+
+  /** Sets row r from a float vector (quantised here, one scale per vector). */
+  setRow(r: number, vector: ArrayLike<number>): void {
+    if (vector.length !== this.dims) throw new RangeError(`QuantMatrix.setRow(${r}): vector has ${vector.length} values, expected ${this.dims}.`);
+    this.setCodes(r, encodeCodes(vector, this.bits).codes);
+  }
+
+  /** Row r as a unit float vector (a copy). */
+  row(r: number): Float32Array {
+    this.checkRow(r);
+    const out = new Float32Array(this.dims);
+    const inv = this.inv[r];
+    const o = r * this.rowBytes;
+    if (this.bits === 8) {
+      for (let j = 0; j < this.dims; j++) out[j] = this.codes[o + j] * inv;
+    } else {
+      for (let b = 0; b < this.rowBytes; b++) {
+        const byte = this.codes[o + b] & 0xff;
+        out[2 * b] = nibble(byte & 15) * inv;
+        out[2 * b + 1] = nibble(byte >> 4) * inv;
+      }
+    }
+    return out;
+  }
+
+  /** Cosine of `query` with every row (0 for rows never set). A scratch view unless `out` is given. */
+  scores(query: ArrayLike<number>, out?: Float32Array): Float32Array {
+    if (query.length !== this.dims) {
+      throw new RangeError(`Query vector has ${query.length} values but the matrix has ${this.dims}-d rows: the query was embedded with a different model?`);
+    }
+    const q = normalise(query);
+    let max = 0;
+    for (let j = 0; j < q.length; j++) max = Math.max(max, Math.abs(q[j]));
+    const scale = 32767 / max;
+    const n = this.count;
+    const result = this.out;
+    const d = this.dims;
+    if (this.kernel && this.bits === 4) {
+      // per 32 dims: the even dims, then the odd ones (the nibble order the kernel unpacks)
+      for (let base = 0; base < d; base += 32) {
+        for (let k = 0; k < 16; k++) {
+          this.query[base + k] = Math.round(q[base + 2 * k] * scale);
+          this.query[base + 16 + k] = Math.round(q[base + 2 * k + 1] * scale);
+        }
+      }
+      const o = this.offsets;
+      this.kernel.score4(o.codes, o.query, o.inv, o.out, n, d);
+    } else if (this.kernel) {
+      for (let j = 0; j < d; j++) this.query[j] = Math.round(q[j] * scale);
+      const o = this.offsets;
+      this.kernel.score8(o.codes, o.query, o.inv, o.out, n, d);
+    } else {
+      for (let j = 0; j < d; j++) this.query[j] = Math.round(q[j] * scale);
+      const codes = this.codes;
+      const q16 = this.query;
+      for (let r = 0; r < n; r++) {
+        let s = 0;
+        const o = r * this.rowBytes;
+        if (this.bits === 8) {
+          for (let j = 0; j < d; j++) s += codes[o + j] * q16[j];
+        } else {
+          for (let b = 0; b < this.rowBytes; b++) {
+            const byte = codes[o + b] & 0xff;
+            s += nibble(byte & 15) * q16[2 * b] + nibble(byte >> 4) * q16[2 * b + 1];
+          }
+        }
+        result[r] = s * this.inv[r];
+      }
+    }
+    const unscale = 1 / scale;
+    const target = out ?? result;
+    if (out && out.length < n) throw new RangeError(`QuantMatrix.scores: out has ${out.length} slots, need ${n}.`);
+    for (let r = 0; r < n; r++) target[r] = result[r] * unscale;
+    return out ? out.subarray(0, n) : result;
+  }
+
+  private checkRow(r: number): void {
+    if (!Number.isInteger(r) || r < 0 || r >= this.count) throw new RangeError(`QuantMatrix: row ${r} is outside 0..${this.count - 1}.`);
+  }
+}
