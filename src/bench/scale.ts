@@ -50,14 +50,18 @@ function sha16(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
+/** sha256 over the source files of `dir` (the code that makes a cached output). */
+async function codeHash(dir: string): Promise<string> {
+  const code = createHash('sha256');
+  for (const name of (await readdir(dir)).sort()) code.update(name).update(await readFile(join(dir, name)));
+  return code.digest('hex');
+}
+
 /** The input file (path, size, mtime), the chunker settings and the corpus build's own code: any change rebuilds. */
 async function inputKey(root: string, source: string): Promise<string> {
   const s = await stat(source);
-  const codeDir = join(root, 'src', 'corpus');
-  const code = createHash('sha256');
-  for (const name of (await readdir(codeDir)).sort()) code.update(name).update(await readFile(join(codeDir, name)));
   const chunker = chunkerSettings(buildOptions());
-  return sha16(`${resolve(source)}|${s.size}|${s.mtimeMs}|${JSON.stringify(chunker)}|${code.digest('hex')}`);
+  return sha16(`${resolve(source)}|${s.size}|${s.mtimeMs}|${JSON.stringify(chunker)}|${await codeHash(join(root, 'src', 'corpus'))}`);
 }
 
 /** What `npm run build:corpus` uses by default, so passages (and their vector keys) are the app's. */
@@ -98,11 +102,19 @@ export async function scaleCorpus(opts: ScaleOptions): Promise<ScaleCorpus> {
     ? `real vectors from ${cached.note}`
     : `random unit stand-ins (${cached.note}): same bytes and cost, meaningless rankings`;
   log(`scale corpus vectors: ${vectorsNote}`);
-  const dir = join(opts.cacheDir, `served-${manifest.hash.slice(0, 16)}-${sha16(modelFingerprint(spec, info))}-${realVectors ? 'real' : 'random'}`);
+  // keyed by the text, the model, the vector source and the format writer's code (a new shard layout rewrites it)
+  const writer = sha16(await codeHash(join(opts.root, 'src', 'format'))).slice(0, 8);
+  const dir = join(opts.cacheDir, `served-${manifest.hash.slice(0, 16)}-${sha16(modelFingerprint(spec, info))}-${writer}-${realVectors ? 'real' : 'random'}`);
   if (!existsSync(join(dir, 'manifest.json'))) {
     log(`writing the served corpus with int8 vectors into ${dir}`);
     const flat = cached.flat ?? randomUnitVectors(data.chunks.length, spec.dims);
     await writeShippedCorpus(dir, data, manifest.source, flat, shippedInfo(spec, info, data));
+  }
+  // earlier builds (another input, model, vector source or code) are ~200 MB each: keep only these
+  for (const name of await readdir(opts.cacheDir)) {
+    if (/^(text|served)-/.test(name) && join(opts.cacheDir, name) !== textDir && !join(opts.cacheDir, name).startsWith(dir)) {
+      await rm(join(opts.cacheDir, name), { recursive: true, force: true });
+    }
   }
   const served = await readManifest(dir);
   return { dir, data, hash: served.hash, weightsSha256: served.vectors!.model.weightsSha256, realVectors, vectorsNote, buildMs: performance.now() - t0 };
