@@ -1,0 +1,178 @@
+/**
+ * The import pipeline's pure part: the user's files → papers and chunks that are new to them.
+ * buildCorpus does decode → parse → dedupe inside the import → chunk (the same code as the corpus
+ * build); then every paper is checked against what the user already has (the shipped corpus and
+ * earlier imports) by normalised DOI, arXiv id without version, normalised title + year, and
+ * normalised abstract. Runs in the import worker; no DOM, no IndexedDB.
+ */
+import { buildCorpus, type BuildOptions, type SourceFile } from '../corpus/build';
+import { sha256Hex } from '../corpus/hash';
+import type { FileSummary, ReportItem } from '../corpus/report';
+import { comparisonWords } from '../corpus/text';
+import type { Chunk, ChunkerSettings, Paper } from '../corpus/types';
+
+/** What the import needs to know of a paper the user already has. */
+export interface KnownPaper {
+  id: string;
+  title: string;
+  titleDerived: boolean;
+  doi?: string;
+  arxivId?: string;
+  year?: number;
+  /** sha256 of the abstract's comparison words (imports store it; shipped papers may lack it) */
+  abstractKey?: string;
+  /** where it is, for the report: 'the shipped corpus' or 'collection "Reading"' */
+  where: string;
+}
+
+export interface ImportedPaper extends Paper {
+  abstractKey: string;
+}
+
+export interface DuplicateLine {
+  /** file:line of the entry in the imported file */
+  at: string;
+  title: string;
+  /** the paper it duplicates: its title, and where it is */
+  of: string;
+  why: string;
+}
+
+export interface SkippedLine {
+  at: string;
+  code: string;
+  message: string;
+}
+
+export interface ImportReport {
+  files: FileSummary[];
+  /** entries with an abstract, before any merging */
+  found: number;
+  imported: { at: string; title: string; id: string }[];
+  duplicates: DuplicateLine[];
+  skipped: SkippedLine[];
+  /** informational lines (markup removed, a date not understood, …) */
+  notes: SkippedLine[];
+}
+
+export interface ImportResult {
+  papers: ImportedPaper[];
+  chunks: Chunk[];
+  chunker: ChunkerSettings;
+  report: ImportReport;
+}
+
+export type ImportStage =
+  | { stage: 'parse'; files: number; bytes: number }
+  | { stage: 'dedupe'; found: number; known: number }
+  | { stage: 'done'; papers: number; duplicates: number; skipped: number };
+
+/** Keys under which two records are the same paper, most specific first (as src/corpus/dedupe.ts). */
+export function paperKeys(p: { doi?: string; arxivId?: string; title: string; titleDerived: boolean; year?: number; abstractKey?: string }): [string, string][] {
+  const keys: [string, string][] = [];
+  if (p.doi) keys.push([`doi:${p.doi.toLowerCase()}`, `same DOI ${p.doi}`]);
+  if (p.arxivId) keys.push([`arxiv:${p.arxivId.replace(/v\d+$/, '')}`, `same arXiv id ${p.arxivId}`]);
+  if (!p.titleDerived && p.year !== undefined) {
+    const words = comparisonWords(p.title);
+    if (words.length >= 3) keys.push([`title:${p.year}:${words.join(' ')}`, `same title and year (${p.year})`]);
+  }
+  if (p.abstractKey) keys.push([`abstract:${p.abstractKey}`, 'same abstract']);
+  return keys;
+}
+
+export function abstractKey(abstract: string): string {
+  return sha256Hex(comparisonWords(abstract).join(' ')).slice(0, 32);
+}
+
+/** Different DOIs or arXiv ids: two papers, whatever else they share (the corpus build's rule). */
+function differ(a: { doi?: string; arxivId?: string }, b: { doi?: string; arxivId?: string }): boolean {
+  return (!!a.doi && !!b.doi && a.doi !== b.doi) || (!!a.arxivId && !!b.arxivId && a.arxivId !== b.arxivId);
+}
+
+export interface ImportOptions extends BuildOptions {
+  /** prefix of the new papers' ids (the collection's id): ids never clash with shipped ones */
+  idPrefix: string;
+  onStage?: (s: ImportStage) => void;
+}
+
+export function importFiles(files: SourceFile[], known: KnownPaper[], options: ImportOptions): ImportResult {
+  const bytes = files.reduce((n, f) => n + f.bytes.length, 0);
+  options.onStage?.({ stage: 'parse', files: files.length, bytes });
+  const { data, report } = buildCorpus(files, options);
+
+  const out: ImportReport = { files: report.files, found: report.papersFound, imported: [], duplicates: [], skipped: [], notes: [] };
+  for (const item of report.items) {
+    const at = where(item);
+    if (item.code === 'no-papers') continue; // said by the per-file lines, and "nothing added" by the page
+    if (item.code === 'duplicate-merged') {
+      const m = /^same paper as (\S+) \((.*)\): merged/.exec(item.message);
+      out.duplicates.push({ at, title: '', of: m ? `${m[1]} (this import)` : 'another entry of this import', why: m ? m[2] : item.message });
+    } else if (item.severity === 'info' && item.code !== 'missing-abstract') {
+      out.notes.push({ at, code: item.code, message: item.message });
+    } else {
+      out.skipped.push({ at, code: item.code, message: item.message });
+    }
+  }
+  for (const s of report.suppressed) out.skipped.push({ at: s.file, code: s.code, message: `${s.count} more like this, not listed` });
+
+  options.onStage?.({ stage: 'dedupe', found: report.papersFound, known: known.length });
+  const byKey = new Map<string, KnownPaper>();
+  for (const k of known) for (const [key] of paperKeys(k)) if (!byKey.has(key)) byKey.set(key, k);
+
+  const kept = new Map<string, string>();
+  const papers: ImportedPaper[] = [];
+  for (const p of data.papers) {
+    const candidate = { ...p, abstractKey: abstractKey(p.abstract) };
+    let dup: { of: KnownPaper; why: string } | null = null;
+    for (const [key, why] of paperKeys(candidate)) {
+      const k = byKey.get(key);
+      if (k && !differ(k, p)) {
+        dup = { of: k, why };
+        break;
+      }
+    }
+    const at = `${p.source.file}:${p.source.line}`;
+    if (dup) {
+      out.duplicates.push({ at, title: p.title, of: `“${dup.of.title}” in ${dup.of.where}`, why: dup.why });
+      continue;
+    }
+    const id = `${options.idPrefix}/${p.id}`;
+    kept.set(p.id, id);
+    const { alsoIn: _alsoIn, ...rest } = candidate;
+    papers.push({ ...rest, id });
+    out.imported.push({ at, title: p.title, id });
+  }
+  const chunks: Chunk[] = [];
+  for (const c of data.chunks) {
+    const paperId = kept.get(c.paperId);
+    if (paperId) chunks.push({ ...c, paperId, id: `${paperId}#${c.index}` });
+  }
+  // Within-import duplicates name the kept entry by file:line only; give its title too.
+  const titleAt = new Map(data.papers.map((p) => [`${p.source.file}:${p.source.line}`, p.title]));
+  for (const d of out.duplicates) {
+    if (d.of.endsWith('(this import)')) {
+      const t = titleAt.get(d.of.replace(' (this import)', ''));
+      if (t) d.of = `“${t}” at ${d.of}`;
+    }
+  }
+  options.onStage?.({ stage: 'done', papers: papers.length, duplicates: out.duplicates.length, skipped: out.skipped.length });
+  return { papers, chunks, chunker: data.chunker, report: out };
+}
+
+function where(item: ReportItem): string {
+  return item.line !== undefined ? `${item.file}:${item.line}` : item.file;
+}
+
+/** A KnownPaper for a paper of the shipped corpus or a collection. */
+export function knownPaper(p: Paper & { abstractKey?: string }, whereText: string): KnownPaper {
+  return {
+    id: p.id,
+    title: p.title,
+    titleDerived: p.titleDerived,
+    ...(p.doi !== undefined && { doi: p.doi }),
+    ...(p.arxivId !== undefined && { arxivId: p.arxivId }),
+    ...(p.year !== undefined && { year: p.year }),
+    ...(p.abstractKey !== undefined && { abstractKey: p.abstractKey }),
+    where: whereText,
+  };
+}
