@@ -6,24 +6,11 @@
  * normalised abstract. Runs in the import worker; no DOM, no IndexedDB.
  */
 import { buildCorpus, type BuildOptions, type SourceFile } from '../corpus/build';
-import { sha256Hex } from '../corpus/hash';
 import type { FileSummary, ReportItem } from '../corpus/report';
-import { comparisonWords } from '../corpus/text';
 import type { Chunk, ChunkerSettings, Paper } from '../corpus/types';
+import { abstractKey, differ, paperKeys, type KnownPaper } from './known';
 
-/** What the import needs to know of a paper the user already has. */
-export interface KnownPaper {
-  id: string;
-  title: string;
-  titleDerived: boolean;
-  doi?: string;
-  arxivId?: string;
-  year?: number;
-  /** sha256 of the abstract's comparison words (imports store it; shipped papers may lack it) */
-  abstractKey?: string;
-  /** where it is, for the report: 'the shipped corpus' or 'collection "Reading"' */
-  where: string;
-}
+export { knownPaper, type KnownPaper } from './known';
 
 export interface ImportedPaper extends Paper {
   abstractKey: string;
@@ -66,28 +53,6 @@ export type ImportStage =
   | { stage: 'parse'; files: number; bytes: number }
   | { stage: 'dedupe'; found: number; known: number }
   | { stage: 'done'; papers: number; duplicates: number; skipped: number };
-
-/** Keys under which two records are the same paper, most specific first (as src/corpus/dedupe.ts). */
-export function paperKeys(p: { doi?: string; arxivId?: string; title: string; titleDerived: boolean; year?: number; abstractKey?: string }): [string, string][] {
-  const keys: [string, string][] = [];
-  if (p.doi) keys.push([`doi:${p.doi.toLowerCase()}`, `same DOI ${p.doi}`]);
-  if (p.arxivId) keys.push([`arxiv:${p.arxivId.replace(/v\d+$/, '')}`, `same arXiv id ${p.arxivId}`]);
-  if (!p.titleDerived && p.year !== undefined) {
-    const words = comparisonWords(p.title);
-    if (words.length >= 3) keys.push([`title:${p.year}:${words.join(' ')}`, `same title and year (${p.year})`]);
-  }
-  if (p.abstractKey) keys.push([`abstract:${p.abstractKey}`, 'same abstract']);
-  return keys;
-}
-
-export function abstractKey(abstract: string): string {
-  return sha256Hex(comparisonWords(abstract).join(' ')).slice(0, 32);
-}
-
-/** Different DOIs or arXiv ids: two papers, whatever else they share (the corpus build's rule). */
-function differ(a: { doi?: string; arxivId?: string }, b: { doi?: string; arxivId?: string }): boolean {
-  return (!!a.doi && !!b.doi && a.doi !== b.doi) || (!!a.arxivId && !!b.arxivId && a.arxivId !== b.arxivId);
-}
 
 export interface ImportOptions extends BuildOptions {
   /** prefix of the new papers' ids (the collection's id): ids never clash with shipped ones */
@@ -163,16 +128,3 @@ function where(item: ReportItem): string {
   return item.line !== undefined ? `${item.file}:${item.line}` : item.file;
 }
 
-/** A KnownPaper for a paper of the shipped corpus or a collection. */
-export function knownPaper(p: Paper & { abstractKey?: string }, whereText: string): KnownPaper {
-  return {
-    id: p.id,
-    title: p.title,
-    titleDerived: p.titleDerived,
-    ...(p.doi !== undefined && { doi: p.doi }),
-    ...(p.arxivId !== undefined && { arxivId: p.arxivId }),
-    ...(p.year !== undefined && { year: p.year }),
-    ...(p.abstractKey !== undefined && { abstractKey: p.abstractKey }),
-    where: whereText,
-  };
-}

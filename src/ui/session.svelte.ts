@@ -92,6 +92,10 @@ export class Session {
   /** manifest indices of the shards whose text loaded (their passages are the corpus's rows, in order) */
   private validShards: number[] = [];
   private shipped: 'unknown' | 'refused' = 'unknown';
+  /** The user's imported papers (src/import/): ranked with the corpus, their rows after its rows. */
+  private imported: { papers: Paper[]; chunks: Chunk[] } = { papers: [], chunks: [] };
+  private importedVectors = new Map<string, Float32Array>();
+  private importedRows = new Map<string, number>();
 
   get semanticAvailable(): boolean {
     return this.embedding.done > 0;
@@ -202,6 +206,7 @@ export class Session {
     this.engine = new SearchEngine(data, this.matrix, { lexicalIndex: lexical });
     this.embedding.total = data.chunks.length;
     this.timings.corpusMs = performance.now() - t0;
+    if (this.imported.papers.length > 0) this.rebuildWithImported();
   }
 
   // ---- vectors: cache, then the worker for what is missing ------------------------------------
@@ -382,7 +387,7 @@ export class Session {
   private refuseShipped(message: string): void {
     this.shipped = 'refused';
     this.notify(`${message} The page embeds the corpus itself instead, which is slow for large corpora.`);
-    this.filled.fill(0);
+    this.filled.fill(0, 0, this.corpus!.chunks.length);
     this.embedding.done = 0;
     this.embedding.fromCache = 0;
     for (const c of this.corpus!.chunks) if (!c.hash) c.hash = sha256Hex(c.text);
@@ -496,6 +501,58 @@ export class Session {
       this.filled[row] = 1;
       this.embedding.done += 1;
     }
+  }
+
+  // ---- the user's imported papers ---------------------------------------------------------------
+
+  /**
+   * Replaces the imported papers searched beside the corpus (all collections together). Keyword
+   * search covers them at once; semantic search each passage once setImportedVector gives it.
+   * Rebuilds the engine: the keyword index over corpus + imports, the matrix with their rows appended.
+   */
+  setImported(papers: Paper[], chunks: Chunk[]): void {
+    this.imported = { papers, chunks };
+    const ids = new Set(chunks.map((c) => c.id));
+    for (const id of this.importedVectors.keys()) if (!ids.has(id)) this.importedVectors.delete(id);
+    if (this.corpus && this.matrix) this.rebuildWithImported();
+  }
+
+  /** The vector of an imported passage (by chunk id), embedded or read from the user's store. */
+  setImportedVector(chunkId: string, vector: Float32Array): void {
+    this.importedVectors.set(chunkId, vector);
+    const row = this.importedRows.get(chunkId);
+    if (row === undefined) return;
+    this.matrix!.setRow(row, vector);
+    this.filled[row] = 1;
+  }
+
+  /** Re-runs what is on screen (after imports changed or their vectors arrived). */
+  refreshResults(): void {
+    this.refresh();
+  }
+
+  private rebuildWithImported(): void {
+    const shipped = this.corpus!;
+    const n = shipped.chunks.length;
+    const data: CorpusData = { chunker: shipped.chunker, papers: [...shipped.papers, ...this.imported.papers], chunks: [...shipped.chunks, ...this.imported.chunks] };
+    const matrix = new VectorMatrix(this.spec.dims, data.chunks.length);
+    const filled = new Uint8Array(data.chunks.length);
+    for (let r = 0; r < n; r++) if (this.filled[r]) matrix.setRow(r, this.matrix!.row(r));
+    filled.set(this.filled.subarray(0, n));
+    this.importedRows = new Map(this.imported.chunks.map((c, i) => [c.id, n + i]));
+    for (const [id, r] of this.importedRows) {
+      const v = this.importedVectors.get(id);
+      if (v) {
+        matrix.setRow(r, v);
+        filled[r] = 1;
+      }
+    }
+    const lexical = new Bm25Index();
+    lexical.add(data.papers.map(lexicalDoc));
+    this.matrix = matrix;
+    this.filled = filled;
+    this.engine = new SearchEngine(data, matrix, { lexicalIndex: lexical });
+    this.papersById = new Map(data.papers.map((p) => [p.id, p]));
   }
 
   // ---- searching ----------------------------------------------------------------------------
