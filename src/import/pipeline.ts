@@ -54,6 +54,12 @@ export type ImportStage =
   | { stage: 'dedupe'; found: number; known: number }
   | { stage: 'done'; papers: number; duplicates: number; skipped: number };
 
+/** Report lines about an entry that was still imported (cleaned, or a field not understood). */
+const KEPT_CODES = new Set<string>([
+  'markup-removed', 'bad-date', 'bad-doi', 'bad-url', 'unknown-category', 'not-a-category', 'long-abstract',
+  'long-sentence-split', 'possible-duplicate', 'same-abstract-different-ids', 'unused-metadata', 'tldr',
+]);
+
 export interface ImportOptions extends BuildOptions {
   /** prefix of the new papers' ids (the collection's id): ids never clash with shipped ones */
   idPrefix: string;
@@ -72,7 +78,7 @@ export function importFiles(files: SourceFile[], known: KnownPaper[], options: I
     if (item.code === 'duplicate-merged') {
       const m = /^same paper as (\S+) \((.*)\): merged/.exec(item.message);
       out.duplicates.push({ at, title: '', of: m ? `${m[1]} (this import)` : 'another entry of this import', why: m ? m[2] : item.message });
-    } else if (item.severity === 'info' && item.code !== 'missing-abstract') {
+    } else if (KEPT_CODES.has(item.code)) {
       out.notes.push({ at, code: item.code, message: item.message });
     } else {
       out.skipped.push({ at, code: item.code, message: item.message });

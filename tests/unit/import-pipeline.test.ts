@@ -68,3 +68,19 @@ describe('import pipeline', () => {
     expect(r.papers[0].abstract).toContain('harbour porpoise clicks');
   });
 });
+
+describe('import pipeline: markup', () => {
+  it('a <script> block in a BibTeX abstract is removed with its content and noted; the paper is still imported', () => {
+    const r = run([fixture('library.bib')]);
+    const bees = r.papers.find((p) => p.title.startsWith('Urban'))!;
+    expect(bees.abstract).not.toContain('__pwned');
+    expect(r.report.notes.some((n) => n.code === 'markup-removed' && n.message.includes('ferreira2023bees'))).toBe(true);
+    expect(r.report.skipped.some((n) => n.code === 'markup-removed')).toBe(false);
+  });
+
+  it('escaped markup (&lt;script&gt;) stays in the abstract as literal text', () => {
+    const ris = 'TY  - JOUR\nTI  - Escaped markup in an abstract survives as text\nPY  - 2020\nAB  - We test how abstracts that quote code such as &lt;script&gt;alert(1)&lt;/script&gt; are stored, because bibliographic exports escape angle brackets and the page must show them as text.\nER  - \n';
+    const r = run([{ path: 'x.ris', bytes: new TextEncoder().encode(ris) }]);
+    expect(r.papers[0].abstract).toContain('<script>alert(1)</script>');
+  });
+});
