@@ -12,7 +12,8 @@ import { openCollectionStore, type CollectionInfo, type CollectionStore, type St
 import type { Session } from '../ui/session.svelte';
 import { runImport } from './client';
 import { knownPaper, type KnownPaper } from './known';
-import type { ImportReport, ImportStage } from './pipeline';
+import type { ImportedVector, ImportReport, ImportStage } from './pipeline';
+import { encodeVector, EXPORT_FORMAT, EXPORT_VERSION, type CollectionExport } from './export-format';
 
 const BASE = import.meta.env.BASE_URL;
 const BATCH = 16;
@@ -100,6 +101,7 @@ export class Importer {
       this.collections = [...this.collections.filter((c) => c.id !== info.id), info];
       this.stored = [...this.stored, ...added];
       this.publish();
+      if (result.vectors.length > 0) await this.storeGivenVectors(info, added, result.vectors);
       await this.embedMissing(added, stopper);
     } catch (err) {
       if ((err as Error).name === 'AbortError') {
@@ -122,6 +124,46 @@ export class Importer {
     this.stored = this.stored.filter((p) => p.collection !== id);
     this.publish();
     this.session.refreshResults();
+  }
+
+  /**
+   * A collection as one JSON file: papers, passages, vectors and the model fingerprint they belong
+   * to (src/import/export-format.ts). Importing it again needs no embedding under the same model.
+   */
+  async exportCollection(id: string): Promise<{ fileName: string; json: string }> {
+    const info = this.collections.find((c) => c.id === id);
+    if (!this.store || !info) throw new Error(`No collection "${id}" to export.`);
+    const fingerprint = await this.modelFingerprint();
+    const list = await this.store.papers(id);
+    const chunks = list.flatMap((p) => p.chunks);
+    const { keys } = corpusPassages({ chunker: info.chunker, papers: list.map((p) => p.paper), chunks }, fingerprint);
+    const vectors = await this.store.getVectors(keys);
+    const doc: CollectionExport = {
+      format: EXPORT_FORMAT,
+      version: EXPORT_VERSION,
+      name: info.name,
+      exported: new Date().toISOString(),
+      model: fingerprint,
+      dims: this.session.spec.dims,
+      chunker: info.chunker,
+      papers: list.map((p) => p.paper),
+      chunks,
+      vectors: vectors.map((v) => (v ? encodeVector(v) : null)),
+    };
+    return { fileName: `${info.name.replace(/[^\p{L}\p{N}._-]+/gu, '-')}.paperscope.json`, json: JSON.stringify(doc) };
+  }
+
+  /** Vectors that came in a collection export: kept when the page's model made them, else embedded again. */
+  private async storeGivenVectors(info: CollectionInfo, added: StoredPaper[], given: ImportedVector[]): Promise<void> {
+    const fingerprint = await this.modelFingerprint();
+    const usable = given.filter((v) => v.model === fingerprint);
+    if (usable.length < given.length) {
+      this.notice = `${given.length - usable.length} vectors in the imported collection belong to another model (${given.find((v) => v.model !== fingerprint)!.model.split('|').slice(0, 2).join(' ')}): their passages are embedded again with this page's model.`;
+    }
+    const chunks = added.flatMap((p) => p.chunks);
+    const { keys } = corpusPassages({ chunker: info.chunker, papers: added.map((p) => p.paper), chunks }, fingerprint);
+    const keyOf = new Map(chunks.map((c, i) => [c.id, keys[i]]));
+    await this.store!.putVectors(info.id, usable.flatMap((v) => (keyOf.has(v.chunkId) ? [{ key: keyOf.get(v.chunkId)!, vector: v.vector }] : [])));
   }
 
   /** What the user already has, for dedupe: the shipped corpus and every collection. */

@@ -8,7 +8,8 @@
 import { buildCorpus, type BuildOptions, type SourceFile } from '../corpus/build';
 import type { FileSummary, ReportItem } from '../corpus/report';
 import type { Chunk, ChunkerSettings, Paper } from '../corpus/types';
-import { abstractKey, differ, paperKeys, type KnownPaper } from './known';
+import { decodeVector, looksLikeExport, readExport } from './export-format';
+import { abstractKey, differ, knownPaper, paperKeys, type KnownPaper } from './known';
 
 export { knownPaper, type KnownPaper } from './known';
 
@@ -42,10 +43,18 @@ export interface ImportReport {
   notes: SkippedLine[];
 }
 
+/** A vector that came with the input (a collection export), for the model it names. */
+export interface ImportedVector {
+  chunkId: string;
+  model: string;
+  vector: Float32Array;
+}
+
 export interface ImportResult {
   papers: ImportedPaper[];
   chunks: Chunk[];
   chunker: ChunkerSettings;
+  vectors: ImportedVector[];
   report: ImportReport;
 }
 
@@ -69,7 +78,8 @@ export interface ImportOptions extends BuildOptions {
 export function importFiles(files: SourceFile[], known: KnownPaper[], options: ImportOptions): ImportResult {
   const bytes = files.reduce((n, f) => n + f.bytes.length, 0);
   options.onStage?.({ stage: 'parse', files: files.length, bytes });
-  const { data, report } = buildCorpus(files, options);
+  const exports = files.filter((f) => looksLikeExport(f.bytes));
+  const { data, report } = buildCorpus(files.filter((f) => !exports.includes(f)), options);
 
   const out: ImportReport = { files: report.files, found: report.papersFound, imported: [], duplicates: [], skipped: [], notes: [] };
   for (const item of report.items) {
@@ -86,14 +96,46 @@ export function importFiles(files: SourceFile[], known: KnownPaper[], options: I
   }
   for (const s of report.suppressed) out.skipped.push({ at: s.file, code: s.code, message: `${s.count} more like this, not listed` });
 
-  options.onStage?.({ stage: 'dedupe', found: report.papersFound, known: known.length });
-  const byKey = new Map<string, KnownPaper>();
-  for (const k of known) for (const [key] of paperKeys(k)) if (!byKey.has(key)) byKey.set(key, k);
+  // Candidates: the papers just parsed, then those of collection exports (with their vectors).
+  const chunksOf = new Map<string, Chunk[]>();
+  for (const c of data.chunks) chunksOf.set(c.paperId, [...(chunksOf.get(c.paperId) ?? []), c]);
+  const candidates: Candidate[] = data.papers.map((p) => ({ paper: p, chunks: chunksOf.get(p.id) ?? [] }));
+  for (const f of exports) {
+    const x = readExport(f.bytes, f.path);
+    if ('problem' in x) {
+      out.skipped.push({ at: f.path, code: 'bad-export', message: x.problem });
+      continue;
+    }
+    out.files.push({ file: f.path, format: 'json', bytes: f.bytes.length, lines: 1, papers: x.papers.length });
+    out.found += x.papers.length;
+    const byPaper = new Map<string, { chunk: Chunk; vector: string | null }[]>();
+    x.chunks.forEach((c, i) => byPaper.set(c.paperId, [...(byPaper.get(c.paperId) ?? []), { chunk: c, vector: x.vectors[i] }]));
+    for (const p of x.papers) {
+      const list = byPaper.get(p.id) ?? [];
+      if (typeof p.abstract !== 'string' || typeof p.title !== 'string' || list.length === 0) {
+        out.skipped.push({ at: `${f.path}`, code: 'bad-export', message: `paper "${String(p.id)}" has no abstract, title or passages: skipped` });
+        continue;
+      }
+      candidates.push({
+        paper: { ...p, source: { file: f.path, line: 1 } },
+        chunks: list.map((l) => l.chunk),
+        vectors: { model: x.model, list: list.map((l) => (l.vector === null ? null : decodeVector(l.vector, x.dims))) },
+      });
+    }
+  }
 
-  const kept = new Map<string, string>();
+  options.onStage?.({ stage: 'dedupe', found: out.found, known: known.length });
+  const byKey = new Map<string, KnownPaper>();
+  const remember = (k: KnownPaper) => {
+    for (const [key] of paperKeys(k)) if (!byKey.has(key)) byKey.set(key, k);
+  };
+  known.forEach(remember);
+
   const papers: ImportedPaper[] = [];
-  for (const p of data.papers) {
-    const candidate = { ...p, abstractKey: abstractKey(p.abstract) };
+  const chunks: Chunk[] = [];
+  const vectors: ImportedVector[] = [];
+  for (const { paper: p, chunks: own, vectors: given } of candidates) {
+    const candidate: ImportedPaper = { ...p, abstractKey: abstractKey(p.abstract) };
     let dup: { of: KnownPaper; why: string } | null = null;
     for (const [key, why] of paperKeys(candidate)) {
       const k = byKey.get(key);
@@ -107,16 +149,20 @@ export function importFiles(files: SourceFile[], known: KnownPaper[], options: I
       out.duplicates.push({ at, title: p.title, of: `“${dup.of.title}” in ${dup.of.where}`, why: dup.why });
       continue;
     }
-    const id = `${options.idPrefix}/${p.id}`;
-    kept.set(p.id, id);
+    // An exported paper's id carries its old collection's prefix ("c1a2b3.4f/…"): replaced, not stacked.
+    const id = `${options.idPrefix}/${given ? p.id.slice(p.id.indexOf('/') + 1) : p.id}`;
     const { alsoIn: _alsoIn, ...rest } = candidate;
-    papers.push({ ...rest, id });
+    const paper = { ...rest, id };
+    papers.push(paper);
+    // Later candidates (an export imported with the files it came from) are checked against this one too.
+    if (given) remember(knownPaper(paper, 'this import'));
     out.imported.push({ at, title: p.title, id });
-  }
-  const chunks: Chunk[] = [];
-  for (const c of data.chunks) {
-    const paperId = kept.get(c.paperId);
-    if (paperId) chunks.push({ ...c, paperId, id: `${paperId}#${c.index}` });
+    own.forEach((c, i) => {
+      const chunk = { ...c, paperId: id, id: `${id}#${c.index}` };
+      chunks.push(chunk);
+      const v = given?.list[i];
+      if (v && given) vectors.push({ chunkId: chunk.id, model: given.model, vector: v });
+    });
   }
   // Within-import duplicates name the kept entry by file:line only; give its title too.
   const titleAt = new Map(data.papers.map((p) => [`${p.source.file}:${p.source.line}`, p.title]));
@@ -127,7 +173,13 @@ export function importFiles(files: SourceFile[], known: KnownPaper[], options: I
     }
   }
   options.onStage?.({ stage: 'done', papers: papers.length, duplicates: out.duplicates.length, skipped: out.skipped.length });
-  return { papers, chunks, chunker: data.chunker, report: out };
+  return { papers, chunks, chunker: data.chunker, vectors, report: out };
+}
+
+interface Candidate {
+  paper: Paper;
+  chunks: Chunk[];
+  vectors?: { model: string; list: (Float32Array | null)[] };
 }
 
 function where(item: ReportItem): string {
