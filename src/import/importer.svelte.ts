@@ -34,7 +34,7 @@ export class Importer {
   collections = $state.raw<CollectionInfo[]>([]);
   progress = $state.raw<ImportProgress | null>(null);
   /** The last import's report, with the collection it went into. */
-  last = $state.raw<{ collection: string; report: ImportReport; stopped?: string } | null>(null);
+  last = $state.raw<{ collection: string; report: ImportReport; stopped?: string; passages?: { total: number; stored: number; embedded: number } } | null>(null);
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
   ready = $state(false);
@@ -102,7 +102,10 @@ export class Importer {
       this.stored = [...this.stored, ...added];
       this.publish();
       if (result.vectors.length > 0) await this.storeGivenVectors(info, added, result.vectors);
-      await this.embedMissing(added, stopper);
+      const passages = await this.embedMissing(added, stopper, (counts) => {
+        if (this.last) this.last = { ...this.last, passages: counts };
+      });
+      this.last = { ...this.last, passages };
     } catch (err) {
       if ((err as Error).name === 'AbortError') {
         this.last = this.last
@@ -188,8 +191,13 @@ export class Importer {
   }
 
   /** Vectors from the store where it has them; the rest embedded by the page's model, batch by batch. */
-  private async embedMissing(papers: StoredPaper[], stopper: AbortController): Promise<void> {
-    if (!this.store) return;
+  private async embedMissing(
+    papers: StoredPaper[],
+    stopper: AbortController,
+    onCounts?: (c: { total: number; stored: number; embedded: number }) => void,
+  ): Promise<{ total: number; stored: number; embedded: number }> {
+    const counts = { total: 0, stored: 0, embedded: 0 };
+    if (!this.store) return counts;
     const fingerprint = await this.modelFingerprint();
     const byCollection = new Map<string, StoredPaper[]>();
     for (const p of papers) byCollection.set(p.collection, [...(byCollection.get(p.collection) ?? []), p]);
@@ -207,7 +215,10 @@ export class Importer {
       });
     }
     this.session.refreshResults();
-    if (todo.length === 0) return;
+    counts.total = papers.reduce((n, p) => n + p.chunks.length, 0);
+    counts.stored = counts.total - todo.length;
+    onCounts?.({ ...counts });
+    if (todo.length === 0) return counts;
     const t0 = performance.now();
     this.progress = { stage: 'embedding', done: 0, total: todo.length, etaSeconds: null };
     try {
@@ -222,6 +233,8 @@ export class Importer {
         }
         batch.forEach((t, j) => this.session.setImportedVector(t.chunk.id, entries[j].vector));
         const done = Math.min(todo.length, b + BATCH);
+        counts.embedded = done;
+        onCounts?.({ ...counts });
         const rate = done / ((performance.now() - t0) / 1000);
         this.progress = { stage: 'embedding', done, total: todo.length, etaSeconds: done < todo.length && rate > 0 ? (todo.length - done) / rate : 0 };
         this.session.refreshResults();
@@ -229,6 +242,7 @@ export class Importer {
     } finally {
       if (this.progress?.stage === 'embedding') this.progress = null;
     }
+    return counts;
   }
 }
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { importFiles, knownPaper, type KnownPaper } from '../../src/import/pipeline';
+import { encodeVector, type CollectionExport } from '../../src/import/export-format';
 
 const fixture = (name: string) => ({ path: name, bytes: new Uint8Array(readFileSync(new URL(`../fixtures/import/${name}`, import.meta.url))) });
 const run = (files: { path: string; bytes: Uint8Array }[], known: KnownPaper[] = []) => importFiles(files, known, { idPrefix: 'c1' });
@@ -82,5 +83,41 @@ describe('import pipeline: markup', () => {
     const ris = 'TY  - JOUR\nTI  - Escaped markup in an abstract survives as text\nPY  - 2020\nAB  - We test how abstracts that quote code such as &lt;script&gt;alert(1)&lt;/script&gt; are stored, because bibliographic exports escape angle brackets and the page must show them as text.\nER  - \n';
     const r = run([{ path: 'x.ris', bytes: new TextEncoder().encode(ris) }]);
     expect(r.papers[0].abstract).toContain('<script>alert(1)</script>');
+  });
+});
+
+describe('import pipeline: collection exports', () => {
+  const exportOf = (r: ReturnType<typeof run>, model: string) => {
+    const dims = 4;
+    const doc: CollectionExport = {
+      format: 'paperscope-collection', version: 1, name: 'Mine', exported: '2026-01-01T00:00:00Z', model, dims, chunker: r.chunker,
+      papers: r.papers, chunks: r.chunks,
+      vectors: r.chunks.map((_, i) => (i === 0 ? null : encodeVector(Float32Array.from([0, 0, 0, 1])))),
+    };
+    return { path: 'Mine.paperscope.json', bytes: new TextEncoder().encode(JSON.stringify(doc)) };
+  };
+
+  it('an export comes back with its papers, passages and vectors (for the model it names), under new ids', () => {
+    const first = run([fixture('library.bib')]);
+    const again = importFiles([exportOf(first, 'model-A')], [], { idPrefix: 'c9.ab' });
+    expect(again.papers.map((p) => p.title)).toEqual(first.papers.map((p) => p.title));
+    expect(again.papers.every((p) => p.id.startsWith('c9.ab/') && !p.id.includes('c1/'))).toBe(true);
+    expect(again.chunks.map((c) => c.text)).toEqual(first.chunks.map((c) => c.text));
+    expect(again.vectors).toHaveLength(first.chunks.length - 1);
+    expect(again.vectors.every((v) => v.model === 'model-A' && v.vector.length === 4 && v.vector[3] === 1)).toBe(true);
+    expect(new Set(again.vectors.map((v) => v.chunkId)).size).toBe(again.vectors.length);
+    expect(again.vectors.every((v) => again.chunks.some((c) => c.id === v.chunkId))).toBe(true);
+  });
+
+  it('an export of papers you have is all duplicates; a damaged export is reported, not read', () => {
+    const first = run([fixture('library.bib')]);
+    const known = first.papers.map((p) => knownPaper(p, 'collection "Mine"'));
+    const again = importFiles([exportOf(first, 'm')], known, { idPrefix: 'c2' });
+    expect(again.papers).toEqual([]);
+    expect(again.report.duplicates).toHaveLength(2);
+    const broken = importFiles([{ path: 'x.json', bytes: new TextEncoder().encode('{"format": "paperscope-collection", "version": 1, "papers": [') }], [], { idPrefix: 'c3' });
+    expect(broken.papers).toEqual([]);
+    expect(broken.report.skipped[0]).toMatchObject({ at: 'x.json', code: 'bad-export' });
+    expect(broken.report.skipped[0].message).toMatch(/not valid JSON/);
   });
 });
