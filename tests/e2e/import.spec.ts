@@ -63,7 +63,7 @@ test.describe('import your own papers', () => {
     await waitReady(page);
     await page.getByTestId('collection-name').fill('Baking');
     await page.getByTestId('import-files').setInputFiles(`${FIXTURES}/library.ris`);
-    await expect(page.getByTestId('import-vectors')).toHaveText('1 passages: 1 embedded now.');
+    await expect(page.getByTestId('import-vectors')).toHaveText('2 passages: 2 embedded now.');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export collection Baking' }).click()]);
     expect(download.suggestedFilename()).toBe('Baking.paperscope.json');
     const file = testInfo.outputPath('Baking.paperscope.json');
@@ -76,8 +76,8 @@ test.describe('import your own papers', () => {
     await page.getByRole('button', { name: 'Delete collection Baking' }).click();
     await expect(page.getByTestId('collection')).toHaveCount(0);
     await page.getByTestId('import-files').setInputFiles(file);
-    await expect(page.getByTestId('import-summary')).toHaveText(/Imported 1 paper into “Baking”\./);
-    await expect(page.getByTestId('import-vectors')).toHaveText('1 passages: 1 with vectors from the file, 0 embedded now.');
+    await expect(page.getByTestId('import-summary')).toHaveText(/Imported 2 papers into “Baking”\./);
+    await expect(page.getByTestId('import-vectors')).toHaveText('2 passages: 2 with vectors from the file, 0 embedded now.');
     expect((await search(page, 'why does bread taste different in each bakery'))[0]).toBe(SOURDOUGH);
     await shot(page, 'import-11-export-reimported');
   });
