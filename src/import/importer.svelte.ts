@@ -11,6 +11,7 @@ import { corpusPassages } from '../search/passage';
 import { openCollectionStore, type CollectionInfo, type CollectionStore, type StoredPaper } from '../store/collection-store';
 import type { Session } from '../ui/session.svelte';
 import { runImport } from './client';
+import { readingList } from './reading-list.svelte';
 import { knownPaper, type KnownPaper } from './known';
 import type { ImportedVector, ImportReport, ImportStage } from './pipeline';
 import { encodeVector, EXPORT_FORMAT, EXPORT_VERSION, type CollectionExport } from './export-format';
@@ -38,6 +39,8 @@ export class Importer {
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
   ready = $state(false);
+  /** Bumped whenever the session's set of imported papers changes (the session's maps are not reactive). */
+  papersVersion = $state(0);
 
   private store: CollectionStore | null = null;
   private stopper: AbortController | null = null;
@@ -56,6 +59,7 @@ export class Importer {
     this.notice = this.store.notice;
     this.collections = await this.store.collections();
     this.stored = await this.store.papers();
+    await readingList.attach(this.store);
     this.publish();
     this.ready = true;
     if (this.stored.length === 0) return;
@@ -123,6 +127,7 @@ export class Importer {
   async deleteCollection(id: string): Promise<void> {
     if (!this.store || this.busy) return;
     await this.store.deleteCollection(id);
+    await readingList.drop(new Set(this.stored.filter((p) => p.collection === id).map((p) => p.id)));
     this.collections = this.collections.filter((c) => c.id !== id);
     this.stored = this.stored.filter((p) => p.collection !== id);
     this.publish();
@@ -182,6 +187,7 @@ export class Importer {
     const papers: Paper[] = this.stored.map((s) => s.paper);
     const chunks: Chunk[] = this.stored.flatMap((s) => s.chunks);
     this.session.setImported(papers, chunks);
+    this.papersVersion++;
   }
 
   private modelFingerprint(): Promise<string> {

@@ -11,6 +11,7 @@
  *   v1  'collections' (key: id) → CollectionInfo
  *       'papers' (key: paper id, index 'collection') → { id, collection, paper, chunks }
  *       'vectors' (key: cache key, index 'collection') → { key, collection, vector }
+ *   v2  'reading-list' (key: paper id) → { id, added }: papers of the corpus or of a collection
  */
 import { openDB, type IDBPDatabase } from 'idb';
 import type { Chunk, ChunkerSettings } from '../corpus/types';
@@ -51,6 +52,10 @@ const MIGRATIONS: readonly Migration[] = [
     db.createObjectStore('papers', { keyPath: 'id' }).createIndex('collection', 'collection');
     db.createObjectStore('vectors', { keyPath: 'key' }).createIndex('collection', 'collection');
   },
+  // 1 → 2
+  (db) => {
+    db.createObjectStore('reading-list', { keyPath: 'id' });
+  },
 ];
 export const COLLECTIONS_SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -66,8 +71,18 @@ export interface CollectionStore {
   putVectors(collection: string, entries: { key: string; vector: Float32Array }[]): Promise<void>;
   /** Removes the collection, its papers and their vectors. */
   deleteCollection(id: string): Promise<void>;
+  /** Paper ids on the reading list, in the order they were added. */
+  readingList(): Promise<ListEntry[]>;
+  setOnList(id: string, on: boolean): Promise<void>;
   close(): void;
 }
+
+export interface ListEntry {
+  id: string;
+  added: string;
+}
+
+const byAdded = (a: ListEntry, b: ListEntry) => (a.added < b.added ? -1 : a.added > b.added ? 1 : 0);
 
 class IdbCollectionStore implements CollectionStore {
   readonly mode = 'indexeddb' as const;
@@ -121,6 +136,15 @@ class IdbCollectionStore implements CollectionStore {
     await tx.done;
   }
 
+  async readingList(): Promise<ListEntry[]> {
+    return ((await this.db.getAll('reading-list')) as ListEntry[]).sort(byAdded);
+  }
+
+  async setOnList(id: string, on: boolean): Promise<void> {
+    if (on) await this.db.put('reading-list', { id, added: new Date().toISOString() } satisfies ListEntry);
+    else await this.db.delete('reading-list', id);
+  }
+
   close(): void {
     this.db.close();
   }
@@ -156,6 +180,14 @@ class MemoryCollectionStore implements CollectionStore {
     this.infos.delete(id);
     for (const [k, p] of this.stored) if (p.collection === id) this.stored.delete(k);
     for (const [k, v] of this.vectors) if (v.collection === id) this.vectors.delete(k);
+  }
+  private list = new Map<string, ListEntry>();
+  async readingList(): Promise<ListEntry[]> {
+    return [...this.list.values()].sort(byAdded);
+  }
+  async setOnList(id: string, on: boolean): Promise<void> {
+    if (on) this.list.set(id, { id, added: new Date().toISOString() });
+    else this.list.delete(id);
   }
   close(): void {}
 }

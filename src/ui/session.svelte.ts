@@ -526,6 +526,25 @@ export class Session {
     this.filled[row] = 1;
   }
 
+  /**
+   * "Recommended from your list": every listed paper's more-like-this ranking, each other paper
+   * scored by its best match to any of them; the listed papers themselves are left out.
+   */
+  recommend(ids: string[], k = 10): PaperHit[] {
+    if (!this.engine) return [];
+    const listed = new Set(ids);
+    const best = new Map<string, PaperHit>();
+    const mode = this.semanticAvailable ? 'semantic' : 'keyword';
+    for (const id of ids) {
+      if (!this.papersById.has(id)) continue;
+      for (const h of this.engine.moreLikeThis(id, { k: k + ids.length, mode, rows: this.filled })) {
+        const prev = best.get(h.paper.id);
+        if (!listed.has(h.paper.id) && (!prev || h.score > prev.score)) best.set(h.paper.id, h);
+      }
+    }
+    return [...best.values()].sort((a, b) => b.score - a.score).slice(0, k);
+  }
+
   /** Re-runs what is on screen (after imports changed or their vectors arrived). */
   refreshResults(): void {
     this.refresh();

@@ -82,6 +82,42 @@ test.describe('import your own papers', () => {
     await shot(page, 'import-11-export-reimported');
   });
 
+  test('reading list: save results (shipped and imported), "Recommended from your list" leaves them out, kept across a reload', async ({ page }) => {
+    await page.goto('/');
+    await waitReady(page);
+    await page.getByTestId('import-files').setInputFiles(`${FIXTURES}/library.bib`);
+    await expect(page.getByTestId('import-summary')).toHaveText(/Imported 2 papers/);
+    await expect(page.getByTestId('import-progress')).toBeHidden();
+
+    expect((await search(page, 'sea otters help seaweed come back after ocean warming'))[0]).toBe(KELP);
+    const results = page.locator('[data-testid=results] article');
+    await results.first().getByTestId('save-paper').click();
+    await expect(results.first().getByTestId('save-paper')).toHaveText('On your reading list');
+    const shipped = (await search(page, 'pruning self-supervised speech models'))[0];
+    await results.first().getByTestId('save-paper').click();
+
+    const list = page.getByTestId('reading-list');
+    await expect(list.locator('li')).toHaveCount(2);
+    await expect(list).toContainText(KELP);
+    await expect(list).toContainText(shipped);
+    const recommended = page.getByTestId('recommended').locator('li');
+    await expect(recommended).toHaveCount(10);
+    const listedIds = await list.locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-paper-id')));
+    const recommendedIds = await recommended.evaluateAll((els) => els.map((e) => e.getAttribute('data-paper-id')));
+    expect(recommendedIds.filter((id) => listedIds.includes(id))).toEqual([]);
+    await page.getByTestId('import-panel').screenshot({ path: 'test-results/screenshots/import-12-reading-list.png' });
+
+    await page.reload();
+    await waitReady(page);
+    await expect(page.getByTestId('reading-list').locator('li')).toHaveCount(2);
+    await expect(page.getByTestId('recommended').locator('li')).toHaveCount(10);
+    await page.getByRole('button', { name: `Remove ${KELP} from the reading list` }).click();
+    await expect(page.getByTestId('reading-list').locator('li')).toHaveCount(1);
+    // a paper on the list opens its "more like this"
+    await page.getByTestId('reading-list').getByRole('button').first().click();
+    await expect(page.getByTestId('like-heading')).toContainText(shipped);
+  });
+
   test('pasted text is imported; markup in it is shown as text and never run', async ({ page }) => {
     await page.goto('/');
     await waitReady(page);

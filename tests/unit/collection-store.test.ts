@@ -62,3 +62,30 @@ describe('collection store', () => {
     }
   });
 });
+
+describe('collection store: reading list (schema v2)', () => {
+  it('a v1 database is upgraded in place: collections kept, the reading list added and kept across connections', async () => {
+    const name = dbName();
+    const { openDB } = await import('idb');
+    const v1 = await openDB(name, 1, {
+      upgrade(db) {
+        db.createObjectStore('collections', { keyPath: 'id' });
+        db.createObjectStore('papers', { keyPath: 'id' }).createIndex('collection', 'collection');
+        db.createObjectStore('vectors', { keyPath: 'key' }).createIndex('collection', 'collection');
+      },
+    });
+    await v1.put('collections', { id: 'c1', name: 'Old', created: '2025-01-01T00:00:00Z', papers: 0, chunker });
+    v1.close();
+
+    const s = await openCollectionStore(name);
+    expect((await s.collections()).map((c) => c.name)).toEqual(['Old']);
+    await s.setOnList('p1', true);
+    await s.setOnList('p2', true);
+    await s.setOnList('p1', false);
+    await s.setOnList('p3', true);
+    s.close();
+    const again = await openCollectionStore(name);
+    expect((await again.readingList()).map((e) => e.id)).toEqual(['p2', 'p3']);
+    again.close();
+  });
+});
