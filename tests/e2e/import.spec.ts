@@ -5,6 +5,16 @@ const FIXTURES = 'tests/fixtures/import';
 const KELP = 'Kelp forest canopy recovery after marine heatwaves';
 const SOURDOUGH = 'Sourdough starter microbiology across bakeries';
 
+/** The panel alone: the report and the collections, readable (a full page of results is not). */
+async function panelShot(page: Page, name: string): Promise<void> {
+  await page.getByTestId('import-panel').screenshot({ path: `test-results/screenshots/${name}.png` });
+}
+
+/** What the viewport shows: the top results. */
+async function topShot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `test-results/screenshots/${name}.png` });
+}
+
 async function search(page: Page, q: string): Promise<string[]> {
   await page.getByRole('searchbox').fill(q);
   await expect(page.getByTestId('results')).toBeVisible();
@@ -28,25 +38,25 @@ test.describe('import your own papers', () => {
     await expect(page.getByTestId('report-skipped')).toContainText(/library\.bib:\d+ .*noabstract2022.*no abstract/);
     await expect(page.getByTestId('report-duplicates')).toContainText(`library.ris:11 is “${KELP}” at library.bib:1 (this import)`);
     await expect(page.getByTestId('collection')).toHaveText(/My papers · 3 papers/);
-    await shot(page, 'import-02-report');
+    await panelShot(page, 'import-02-report');
 
     // a question in other words than the abstract's: found by meaning (real model)
     expect((await search(page, 'sea otters help seaweed come back after ocean warming'))[0]).toBe(KELP);
     expect((await search(page, 'why does bread taste different in each bakery'))[0]).toBe(SOURDOUGH);
-    await shot(page, 'import-03-found');
+    await topShot(page, 'import-03-found');
 
     await page.reload();
     await waitReady(page);
     await expect(page.getByTestId('collection')).toHaveText(/My papers · 3 papers/);
     expect((await search(page, 'sea otters help seaweed come back after ocean warming'))[0]).toBe(KELP);
-    await shot(page, 'import-04-after-reload');
+    await topShot(page, 'import-04-after-reload');
 
     // the same file again: every paper is a duplicate of the collection, nothing added
     await page.getByTestId('import-files').setInputFiles(`${FIXTURES}/library.bib`);
     await expect(summary).toHaveText(/Nothing was added to “My papers”\. 3 duplicates merged\. 1 skipped\./);
     await expect(page.getByTestId('report-duplicates')).toContainText(`“${KELP}” is “${KELP}” in your collection “My papers” (same DOI`);
     await expect(page.getByTestId('collection')).toHaveText(/My papers · 3 papers/);
-    await shot(page, 'import-05-same-file-again');
+    await panelShot(page, 'import-05-same-file-again');
 
     await page.getByRole('button', { name: 'Delete collection My papers' }).click();
     await expect(page.getByTestId('collection')).toHaveCount(0);
@@ -55,7 +65,7 @@ test.describe('import your own papers', () => {
     await waitReady(page);
     await expect(page.getByTestId('collection')).toHaveCount(0);
     expect(await search(page, 'kelp canopy sea urchin')).not.toContain(KELP);
-    await shot(page, 'import-06-deleted');
+    await panelShot(page, 'import-06-deleted');
   });
 
   test('export a collection as JSON with its vectors; importing it again needs no embedding', async ({ page }, testInfo) => {
@@ -79,7 +89,7 @@ test.describe('import your own papers', () => {
     await expect(page.getByTestId('import-summary')).toHaveText(/Imported 2 papers into “Baking”\./);
     await expect(page.getByTestId('import-vectors')).toHaveText('2 passages: 2 with vectors from the file, 0 embedded now.');
     expect((await search(page, 'why does bread taste different in each bakery'))[0]).toBe(SOURDOUGH);
-    await shot(page, 'import-11-export-reimported');
+    await topShot(page, 'import-11-export-reimported');
   });
 
   test('reading list: save results (shipped and imported), "Recommended from your list" leaves them out, kept across a reload', async ({ page }) => {
@@ -105,7 +115,7 @@ test.describe('import your own papers', () => {
     const listedIds = await list.locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-paper-id')));
     const recommendedIds = await recommended.evaluateAll((els) => els.map((e) => e.getAttribute('data-paper-id')));
     expect(recommendedIds.filter((id) => listedIds.includes(id))).toEqual([]);
-    await page.getByTestId('import-panel').screenshot({ path: 'test-results/screenshots/import-12-reading-list.png' });
+    await panelShot(page, 'import-12-reading-list');
 
     await page.reload();
     await waitReady(page);
@@ -155,7 +165,7 @@ test.describe('import your own papers', () => {
     await expect(page.getByTestId('report-skipped')).toContainText('empty.bib');
     await expect(page.getByTestId('report-skipped')).toContainText('figure.png');
     await expect(page.getByTestId('collection')).toHaveCount(0);
-    await shot(page, 'import-08-bad-input');
+    await panelShot(page, 'import-08-bad-input');
 
     // 150 papers: long enough to see the progress and stop it
     const rows = Array.from({ length: 150 }, (_, i) => JSON.stringify({
@@ -168,11 +178,11 @@ test.describe('import your own papers', () => {
     const progress = page.getByTestId('import-progress');
     await expect(progress).toContainText(/Embedding \d+ of 150 passages/);
     await expect(progress).toContainText(/left/);
-    await shot(page, 'import-09-embedding-progress');
+    await panelShot(page, 'import-09-embedding-progress');
     await page.getByTestId('import-stop').click();
     await expect(page.getByTestId('import-stopped')).toContainText('papers are saved');
     await expect(page.getByTestId('collection')).toHaveText(/Rivers · 150 papers/);
-    await shot(page, 'import-10-stopped');
+    await panelShot(page, 'import-10-stopped');
     // found by keyword at once; the rest of the passages are embedded on the next visit
     await page.reload();
     await waitReady(page);
