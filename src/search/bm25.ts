@@ -60,6 +60,21 @@ export class Bm25Index {
     return id === undefined ? 0 : this.df[id];
   }
 
+  /**
+   * Drops the documents from index `docs` on (they must start a segment: what add() appended
+   * after them), e.g. a user's imported papers before they are indexed again.
+   */
+  truncate(docs: number): void {
+    if (docs === this.docs) return;
+    const at = this.segments.findIndex((s) => s.first === docs);
+    if (at < 0) throw new RangeError(`Bm25Index.truncate(${docs}): not a segment boundary (segments start at ${this.segments.map((s) => s.first).join(', ')}).`);
+    for (const seg of this.segments.splice(at)) {
+      for (let i = 0; i < seg.terms.length; i++) this.df[seg.terms[i]] -= seg.offsets[i + 1] - seg.offsets[i];
+      for (let d = seg.first; d < seg.first + seg.count; d++) this.totalLength -= this.lengths[d];
+    }
+    this.docs = docs;
+  }
+
   /** BM25 IDF of an index term; 0 for a term no document holds. */
   idf(term: string): number {
     const n = this.docFrequency(term);
