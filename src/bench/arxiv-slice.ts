@@ -6,7 +6,6 @@
  * vectors' file name carries the corpus hash and the model fingerprint, so a change of either is
  * a miss, never stale vectors.
  */
-import { corpusPassages } from '../search/passage';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -15,21 +14,23 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { buildCorpus, chunkerSettings } from '../corpus/build';
 import { chunkTokenLimit } from '../embed/registry';
-import { readCorpusInputs, writeCorpusAtomic } from '../corpus/node-io';
-import { serializeCorpus } from '../corpus/output';
-import type { CorpusData, CorpusManifest } from '../corpus/types';
+import { readCorpusInputs } from '../corpus/node-io';
+import type { CorpusData } from '../corpus/types';
 import { createEmbedder } from '../embed/embedder';
 import { modelFingerprint } from '../embed/model-info';
 import { nodeModelsDir, readModelInfo } from '../embed/node';
 import type { ModelSpec } from '../embed/registry';
+import type { ShardedManifest } from '../format/manifest';
+import { readCorpusDir, writeCorpusDir } from '../format/node';
+import { writeShardedCorpus } from '../format/write';
+import { corpusPassages } from '../search/passage';
+import { diskCacheVectors, randomUnitVectors } from './vectors';
 
 export interface ArxivSlice {
   dir: string;
-  manifest: CorpusManifest;
+  /** the slice's text-only corpus (format 2); the served copy with vectors is written by the bench */
+  manifest: ShardedManifest;
   corpus: CorpusData;
-  /** JSON text of the manifest and the data file, served to the page as-is */
-  manifestText: string;
-  dataText: string;
   queries: string[];
 }
 
@@ -93,22 +94,21 @@ export async function arxivSlice(opts: SliceOptions): Promise<ArxivSlice> {
   const queriesFile = join(dir, 'queries.json');
   const manifestFile = join(corpusDir, 'manifest.json');
   const cachedQueries = existsSync(queriesFile) ? (JSON.parse(await readFile(queriesFile, 'utf8')) as string[]) : [];
-  if (!existsSync(manifestFile) || cachedQueries.length < opts.queries) {
+  // format 1 (corpus.<hash>.json) or no corpus yet: build it
+  const current = existsSync(manifestFile) && (JSON.parse(await readFile(manifestFile, 'utf8')) as { format?: number }).format === 2;
+  if (!current || cachedQueries.length < opts.queries) {
     log(`building the arXiv slice (${opts.papers} rows of ${opts.source}) in ${dir}`);
     const inputFile = join(dir, 'input', `arxiv${opts.papers}.jsonl`);
     const queries = await sliceRows(opts, inputFile);
     const options = { source: `arxiv${opts.papers}`, maxTokens: chunkTokenLimit() };
     chunkerSettings(options);
     const { data } = buildCorpus(await readCorpusInputs([inputFile]), options);
-    await writeCorpusAtomic(corpusDir, serializeCorpus(data, options.source));
+    await writeCorpusDir(corpusDir, writeShardedCorpus(data, options.source));
     await writeFile(queriesFile, JSON.stringify(queries, null, 1));
   }
-  const manifestText = await readFile(manifestFile, 'utf8');
-  const manifest = JSON.parse(manifestText) as CorpusManifest;
-  const dataText = await readFile(join(corpusDir, manifest.file), 'utf8');
-  const corpus = JSON.parse(dataText) as CorpusData;
+  const { manifest, data: corpus } = await readCorpusDir(corpusDir);
   const queries = JSON.parse(await readFile(queriesFile, 'utf8')) as string[];
-  return { dir, manifest, corpus, manifestText, dataText, queries };
+  return { dir, manifest, corpus, queries };
 }
 
 export interface SliceVectors {
@@ -123,26 +123,6 @@ export interface SliceVectors {
 /** Passages per part file: progress survives an interrupted run at this granularity. */
 const PART = 1024;
 
-/** xorshift32 unit vectors: same cost to store, load and rank as real ones, no meaning. */
-function randomUnitVectors(rows: number, dims: number): Float32Array {
-  const out = new Float32Array(rows * dims);
-  let x = 2463534242;
-  for (let r = 0; r < rows; r++) {
-    let sum = 0;
-    for (let j = 0; j < dims; j++) {
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      const v = (x >>> 0) / 4294967296 - 0.5;
-      out[r * dims + j] = v;
-      sum += v * v;
-    }
-    const inv = 1 / Math.sqrt(sum);
-    for (let j = 0; j < dims; j++) out[r * dims + j] *= inv;
-  }
-  return out;
-}
-
 /**
  * The slice's passage vectors, embedded in Node with the project's embedder and cached as raw
  * float32 in parts of PART passages, so an interrupted run resumes where it stopped. Embedding
@@ -150,9 +130,15 @@ function randomUnitVectors(rows: number, dims: number): Float32Array {
  * vectors stand in for all of them (source 'random'): they cost the same to store, load and rank,
  * so the timings and sizes hold, but the rankings mean nothing; the next run continues embedding.
  */
-export async function sliceVectors(slice: ArxivSlice, spec: ModelSpec, options: { budgetMs?: number; log?: (line: string) => void } = {}): Promise<SliceVectors> {
+export async function sliceVectors(slice: ArxivSlice, spec: ModelSpec, options: { budgetMs?: number; vectorCache?: string; log?: (line: string) => void } = {}): Promise<SliceVectors> {
   const log = options.log ?? (() => undefined);
   const info = await readModelInfo(nodeModelsDir(), spec);
+  if (options.vectorCache) {
+    // the project's Node vector cache (npm run embed:corpus) may hold the slice's passages already
+    const cached = await diskCacheVectors(slice.corpus, spec, info, options.vectorCache);
+    log(`arXiv slice vectors: ${cached.note}`);
+    if (cached.flat) return { vectors: cached.flat, source: 'node', embedded: slice.corpus.chunks.length };
+  }
   const fp = createHash('sha256').update(modelFingerprint(spec, info)).digest('hex').slice(0, 16);
   const stem = join(slice.dir, `vectors.${slice.manifest.hash.slice(0, 16)}.${fp}.title-chunk`);
   const file = `${stem}.f32`;

@@ -3,6 +3,7 @@
  * raw figures. Times come from the page's own clock (performance.now(), zero at navigation start)
  * so Playwright's round trips are not in them.
  */
+import { join } from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from '@playwright/test';
 import type { BackendPreference } from '../embed/protocol';
 import type { RuntimeBuild } from '../embed/runtime';
@@ -11,13 +12,6 @@ import type { BenchApi, EmbedFigures, RankFigures } from './page/bench-page';
 
 export const BENCH_PAGE = '/src/bench/page/bench.html';
 
-/** Routes a corpus (manifest + data) in place of the one the build ships, for one context. */
-export interface CorpusOverride {
-  manifestText: string;
-  dataFile: string;
-  dataText: string;
-}
-
 const LONG = 600_000;
 
 /**
@@ -25,8 +19,8 @@ const LONG = 600_000;
  * keepNames, which wraps named functions in a __name() helper that functions sent to
  * page.evaluate then lack in the page; the shim makes it a no-op there.
  */
-export async function newContext(browser: Browser, baseURL: string): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL });
+export async function newContext(browser: Browser, baseURL: string, options: { serviceWorkers?: 'allow' | 'block' } = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, serviceWorkers: options.serviceWorkers ?? 'allow' });
   await context.addInitScript({ content: 'globalThis.__name ??= (f) => f;' });
   return context;
 }
@@ -48,21 +42,37 @@ async function probe(page: Page): Promise<AppProbe> {
   return page.evaluate(() => (window as unknown as { __paperscope: () => AppProbe }).__paperscope());
 }
 
-export async function routeCorpus(context: BrowserContext, corpus: CorpusOverride): Promise<void> {
-  await context.route('**/corpus/manifest.json', (route) => route.fulfill({ status: 200, contentType: 'application/json', body: corpus.manifestText }));
-  await context.route(`**/corpus/${corpus.dataFile}`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: corpus.dataText }));
+/**
+ * Serves a format-2 corpus folder (manifest.json + shards/) in place of the one the build ships,
+ * for one context: the page fetches and keeps its shards as it does the built-in corpus.
+ */
+export async function routeCorpusDir(context: BrowserContext, dir: string): Promise<void> {
+  await context.route('**/corpus/manifest.json', (route) => route.fulfill({ status: 200, contentType: 'application/json', path: join(dir, 'manifest.json') }));
+  await context.route('**/corpus/shards/*', (route) => {
+    const name = new URL(route.request().url()).pathname.split('/').pop()!;
+    if (!/^[pv]\.[0-9a-f]{16}\.(json|bin)$/.test(name)) return route.fulfill({ status: 404, body: 'not a shard' });
+    return route.fulfill({ status: 200, contentType: name.endsWith('.json') ? 'application/json' : 'application/octet-stream', path: join(dir, 'shards', name) });
+  });
 }
 
-/** Peak main-thread JS heap (CDP JSHeapUsedSize) while it runs; stop() returns the peak in bytes. */
-export async function heapSampler(page: Page, everyMs = 100): Promise<{ stop: () => Promise<number> }> {
+/**
+ * Peak main-thread JS heap (CDP JSHeapUsedSize) while it runs; stop() returns the peak in bytes.
+ * backingPeak(): peak of the main thread's ArrayBuffer backing stores (CDP Runtime.getHeapUsage
+ * backingStorageSize: typed arrays and WebAssembly memory, which JSHeapUsedSize leaves out), or
+ * null where this Chromium does not report it.
+ */
+export async function heapSampler(page: Page, everyMs = 100): Promise<{ stop: () => Promise<number>; backingPeak: () => number | null }> {
   const cdp: CDPSession = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   let peak = 0;
+  let backing: number | null = null;
   let running = true;
   const sample = async () => {
     const { metrics } = await cdp.send('Performance.getMetrics');
     const used = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? 0;
     peak = Math.max(peak, used);
+    const usage = (await cdp.send('Runtime.getHeapUsage').catch(() => null)) as { backingStorageSize?: number } | null;
+    if (typeof usage?.backingStorageSize === 'number') backing = Math.max(backing ?? 0, usage.backingStorageSize);
   };
   const loop = (async () => {
     while (running) {
@@ -78,6 +88,7 @@ export async function heapSampler(page: Page, everyMs = 100): Promise<{ stop: ()
       await cdp.detach().catch(() => undefined);
       return peak;
     },
+    backingPeak: () => backing,
   };
 }
 
@@ -86,21 +97,32 @@ export async function heapSampler(page: Page, everyMs = 100): Promise<{ stop: ()
  * test is plain code run by Playwright, not a string compiled in the page: the app's CSP has no
  * 'unsafe-eval' (a `new Function` here failed every bench run once the CSP landed).
  */
-async function waitForFullResults(page: Page, query: string): Promise<ResultsEvent> {
+async function waitForFullResults(page: Page, query: string, timeout = LONG, shipped = false): Promise<ResultsEvent> {
+  let found: ResultsEvent | { refused: number };
   try {
     const handle = await page.waitForFunction(
-      (q) =>
-        (window as unknown as { __benchEvents: ResultsEvent[] }).__benchEvents.find(
+      ([q, expectShipped]) => {
+        const full = (window as unknown as { __benchEvents: ResultsEvent[] }).__benchEvents.find(
           (d) => d.mode !== 'keyword' && d.coverage.embedded === d.coverage.total && d.query === q,
-        ) ?? null,
-      query,
-      { timeout: LONG, polling: 50 },
+        );
+        if (full) return full;
+        // Shipped vectors refused: the page embeds the whole corpus itself, which takes hours at scale.
+        const embedded = expectShipped ? ((window as unknown as { __paperscope?: () => AppProbe }).__paperscope?.().embedding.embeddedNow ?? 0) : 0;
+        return embedded > 0 ? { refused: embedded } : null;
+      },
+      [query, shipped] as const,
+      { timeout, polling: 50 },
     );
-    return (await handle.jsonValue()) as ResultsEvent;
+    found = (await handle.jsonValue()) as ResultsEvent | { refused: number };
   } catch (err) {
     const p = await probe(page).catch(() => null);
     throw new Error(`Waiting for semantic results for "${query}" failed (${(err as Error).message.split('\n')[0]}); app state: ${JSON.stringify(p)}`);
   }
+  if ('refused' in found) {
+    const p = await probe(page).catch(() => null);
+    throw new Error(`The page embeds passages itself (${found.refused} so far) instead of using the shipped vectors: it refused them. App state: ${JSON.stringify(p)}`);
+  }
+  return found;
 }
 
 /**
@@ -129,10 +151,14 @@ export interface StartFigures {
   probe: AppProbe;
 }
 
-/** Opens /?q=<query> and waits for semantic results over the whole corpus. */
-export async function openApp(page: Page, query: string): Promise<StartFigures> {
-  await page.goto(`/?q=${encodeURIComponent(query)}`);
-  const full = await waitForFullResults(page, query);
+/**
+ * Opens /?q=<query> and waits for semantic results over the whole corpus. `shipped`: the corpus
+ * ships vectors, so the page must embed none (it fails fast, naming the app state, if it does).
+ */
+export async function openApp(page: Page, query: string, options: { timeout?: number; shipped?: boolean } = {}): Promise<StartFigures> {
+  const timeout = options.timeout ?? LONG;
+  await page.goto(`/?q=${encodeURIComponent(query)}`, { timeout });
+  const full = await waitForFullResults(page, query, timeout, options.shipped ?? false);
   const all = await events(page);
   return {
     resultsMs: full.renderedAt,
@@ -143,16 +169,24 @@ export async function openApp(page: Page, query: string): Promise<StartFigures> 
   };
 }
 
+export interface QueryFigures {
+  totalMs: number;
+  searchMs: number;
+  /** the dense ranking alone (the page's timings.lastVectorMs for this query); null if the page does not report it */
+  vectorMs: number | null;
+}
+
 /**
  * Types each query into the search box and presses Enter, one after the other; returns, per
- * query, the time from the keystroke to its semantic results being in the DOM (totalMs) and the
- * app's own search time within it (searchMs: query embedding in the worker + ranking).
+ * query, the time from the keystroke to its semantic results being in the DOM (totalMs), the
+ * app's own search time within it (searchMs: query embedding in the worker + ranking) and the
+ * dense ranking alone (vectorMs).
  */
-export async function queryLatencies(page: Page, queries: string[]): Promise<{ totalMs: number; searchMs: number }[]> {
+export async function queryLatencies(page: Page, queries: string[]): Promise<QueryFigures[]> {
   return page.evaluate(async (qs) => {
     const input = document.querySelector<HTMLInputElement>('input[type=search]');
     if (!input) throw new Error('queryLatencies: no search box on the page');
-    const times: { totalMs: number; searchMs: number }[] = [];
+    const times: { totalMs: number; searchMs: number; vectorMs: number | null }[] = [];
     for (const q of qs) {
       const done = new Promise<ResultsEvent>((resolve) => {
         const on = (e: Event) => {
@@ -169,7 +203,8 @@ export async function queryLatencies(page: Page, queries: string[]): Promise<{ t
       input.dispatchEvent(new Event('input', { bubbles: true }));
       input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
       const d = await done;
-      times.push({ totalMs: d.renderedAt - t0, searchMs: d.ms });
+      const vectorMs = (window as unknown as { __paperscope: () => AppProbe }).__paperscope().timings.lastVectorMs;
+      times.push({ totalMs: d.renderedAt - t0, searchMs: d.ms, vectorMs: typeof vectorMs === 'number' ? vectorMs : null });
     }
     return times;
   }, queries);
@@ -181,6 +216,24 @@ export async function storageUsage(page: Page): Promise<number | null> {
   return page.evaluate(async () => {
     const estimate = (await navigator.storage?.estimate?.()) as (StorageEstimate & { usageDetails?: { indexedDB?: number } }) | undefined;
     return estimate?.usageDetails?.indexedDB ?? estimate?.usage ?? null;
+  });
+}
+
+/**
+ * Marks a corpus's shipped vectors as checked before (the page's own record, see
+ * Session.verifyShipped), so the page skips re-embedding its sample. For random stand-in vectors
+ * only: they cannot pass that check, and the page would refuse them and embed the corpus itself.
+ */
+export async function skipShippedCheck(context: BrowserContext, corpusHash: string, weightsSha256: string): Promise<void> {
+  const key = `paperscope.verified.${corpusHash.slice(0, 16)}.${weightsSha256.slice(0, 16)}`;
+  await context.addInitScript((k) => localStorage.setItem(k, 'bench: random stand-in vectors'), key);
+}
+
+/** navigator.storage.estimate(): the total and, where Chromium splits it, IndexedDB and Cache Storage. */
+export async function storageDetails(page: Page): Promise<{ usage: number | null; indexedDB: number | null; caches: number | null }> {
+  return page.evaluate(async () => {
+    const e = (await navigator.storage?.estimate?.()) as (StorageEstimate & { usageDetails?: { indexedDB?: number; caches?: number } }) | undefined;
+    return { usage: e?.usage ?? null, indexedDB: e?.usageDetails?.indexedDB ?? null, caches: e?.usageDetails?.caches ?? null };
   });
 }
 
@@ -219,20 +272,6 @@ export function embedInPage(
   return inBenchPage(browser, baseURL, (page) =>
     page.evaluate(([t, o]) => (window as unknown as { __bench: BenchApi }).__bench.embed(t, o), [texts, options] as const),
   );
-}
-
-/** Fills the app's IndexedDB cache in `context` with vectors served at /__bench/vectors.f32. */
-export async function fillCache(context: BrowserContext, vectors: Float32Array, keys: string[]): Promise<{ stored: number; ms: number }> {
-  const url = '/__bench/vectors.f32';
-  await context.route(`**${url}`, (route) =>
-    route.fulfill({ status: 200, contentType: 'application/octet-stream', body: Buffer.from(vectors.buffer, vectors.byteOffset, vectors.byteLength) }),
-  );
-  const page = await benchPage(context);
-  try {
-    return await page.evaluate(([u, k]) => (window as unknown as { __bench: BenchApi }).__bench.fillStore(u, k), [url, keys] as const);
-  } finally {
-    await page.close();
-  }
 }
 
 export { recordResults };

@@ -1,17 +1,20 @@
 /**
  * npm run bench [-- --json <file>] [--port N] [--arxiv <file.jsonl.gz>] [--arxiv-papers N] [--queries N]
- *                 [--arxiv-embed-minutes M] [--no-build]
+ *                 [--arxiv-embed-minutes M] [--vector-cache DIR] [--no-build]
+ *                 [--scale] [--scale-queries N] [--scale-profile]
  *
  * Builds and serves the app, measures it in headless Chromium next to its baselines (see
  * src/bench/run.ts), prints a Markdown table and optionally writes the figures as JSON.
+ * --scale also measures the full arXiv set (src/bench/scale.ts), written under "scale".
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatMachine, formatTable } from '../bench/results';
+import { formatMachine, formatScaleTable, formatTable } from '../bench/results';
+import { repoRoot } from '../embed/node';
 import { runBench } from '../bench/run';
 
-const USAGE = 'usage: npm run bench [-- --json <file>] [--port 4341] [--arxiv <file.jsonl.gz>] [--arxiv-papers 10000] [--queries 120] [--arxiv-embed-minutes 15] [--no-build]';
+const USAGE = 'usage: npm run bench [-- --json <file>] [--port 4341] [--arxiv <file.jsonl.gz>] [--arxiv-papers 10000] [--queries 120] [--arxiv-embed-minutes 15] [--vector-cache .cache/vectors] [--no-build] [--scale] [--scale-queries 120] [--scale-profile]';
 const DEFAULT_ARXIV = '/work/shared/datasets/arxiv/arxiv_abstracts.jsonl.gz';
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
@@ -44,6 +47,10 @@ async function main(): Promise<void> {
       queries: { type: 'string' },
       'arxiv-embed-minutes': { type: 'string' },
       'no-build': { type: 'boolean', default: false },
+      'vector-cache': { type: 'string' },
+      scale: { type: 'boolean', default: false },
+      'scale-queries': { type: 'string' },
+      'scale-profile': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -53,17 +60,27 @@ async function main(): Promise<void> {
   }
   const queries = positiveInt(values.queries, 'queries', 120);
   if (queries < 100) console.warn(`bench: ${queries} queries; percentiles want at least 100.`);
+  const scaleQueries = positiveInt(values['scale-queries'], 'scale-queries', 120);
+  if (values.scale && scaleQueries < 60) throw new Error(`--scale-queries must be at least 60 for the percentiles, got ${scaleQueries}.\n${USAGE}`);
+  const arxivFile = resolve(values.arxiv ?? process.env.PAPERSCOPE_ARXIV ?? DEFAULT_ARXIV);
   const t0 = performance.now();
   const results = await runBench({
     port: positiveInt(values.port, 'port', 4341),
-    arxivFile: resolve(values.arxiv ?? process.env.PAPERSCOPE_ARXIV ?? DEFAULT_ARXIV),
+    arxivFile,
     arxivPapers: positiveInt(values['arxiv-papers'], 'arxiv-papers', 10_000),
     queries,
     arxivEmbedBudgetMs: minutes(values['arxiv-embed-minutes'], DEFAULT_EMBED_MINUTES) * 60_000,
     noBuild: values['no-build'],
+    // where npm run embed:corpus keeps passage vectors; real vectors are used where it has them all
+    vectorCache: resolve(values['vector-cache'] ?? process.env.PAPERSCOPE_VECTOR_CACHE ?? join(repoRoot(), '.cache', 'vectors')),
+    scale: values.scale,
+    scaleSource: arxivFile,
+    scaleQueries,
+    scaleProfile: values['scale-profile'],
     log: (line) => console.log(`[bench] ${line}`),
   });
-  console.log(`\n${formatTable(results)}\n\nMachine: ${formatMachine(results.machine)}`);
+  console.log(`\n${formatTable(results)}\n\nMachine: ${formatMachine(results.machine)}${results.commit ? `; commit ${results.commit}` : ''}`);
+  if (results.scale) console.log(`\nScale (full arXiv set):\n\n${formatScaleTable(results)}`);
   console.log(`Bench time: ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
   if (values.json) {
     await mkdir(dirname(resolve(values.json)), { recursive: true });

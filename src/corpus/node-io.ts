@@ -1,9 +1,7 @@
-/** Node-only file handling for the corpus build: reading source folders (.gz included) and atomic output. */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, relative, sep } from 'node:path';
+/** Node-only file handling for the corpus build: reading source folders (.gz included). Output: src/format/node.ts. */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, join, relative, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { type CorpusFiles, DATA_FILE_PATTERN, MANIFEST_FILE } from './output.ts';
 
 export interface InputFile {
   path: string;
@@ -83,61 +81,6 @@ async function readOne(fullPath: string, path: string): Promise<InputFile> {
   return { path, bytes };
 }
 
-export interface WriteResult {
-  dataPath: string;
-  manifestPath: string;
-  /** Old data files removed after the new manifest was in place. */
-  removed: string[];
-}
-
-/**
- * Replace the corpus in outDir atomically. Files are written to a temporary folder beside outDir,
- * the new data file is moved in under its content-hashed name (old data files stay, so a reader
- * holding the old manifest still finds its data), then manifest.json is replaced by one rename —
- * the moment the new corpus takes effect. Only then are older data files removed. On any failure
- * the previous manifest and data are left as they were.
- */
-export async function writeCorpusAtomic(outDir: string, files: CorpusFiles): Promise<WriteResult> {
-  await mkdir(outDir, { recursive: true });
-  const tmpPrefix = `.${basename(outDir)}.tmp-`;
-  await removeStaleTemporaries(dirname(outDir), tmpPrefix);
-  const tmp = join(dirname(outDir), `${tmpPrefix}${process.pid}-${randomBytes(4).toString('hex')}`);
-  const dataPath = join(outDir, files.dataFile);
-  const manifestPath = join(outDir, MANIFEST_FILE);
-  const existed = await stat(dataPath).then(() => true, () => false);
-  let movedData = false;
-  try {
-    await mkdir(tmp);
-    await writeDurably(join(tmp, files.dataFile), files.dataBytes);
-    await writeDurably(join(tmp, MANIFEST_FILE), files.manifestBytes);
-    await rename(join(tmp, files.dataFile), dataPath);
-    movedData = true;
-    await rename(join(tmp, MANIFEST_FILE), manifestPath);
-  } catch (err) {
-    if (movedData && !existed) await rm(dataPath, { force: true });
-    throw new Error(`writing the corpus to ${outDir} failed (${(err as Error).message}); the previous corpus is unchanged`);
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
-  const removed: string[] = [];
-  for (const name of await readdir(outDir)) {
-    if (DATA_FILE_PATTERN.test(name) && name !== files.dataFile) {
-      await rm(join(outDir, name), { force: true });
-      removed.push(name);
-    }
-  }
-  return { dataPath, manifestPath, removed };
-}
-
-/** Temporary folders left by a build that was killed (its process is gone): they would be served from public/. */
-async function removeStaleTemporaries(parent: string, prefix: string): Promise<void> {
-  for (const name of await readdir(parent)) {
-    const m = name.startsWith(prefix) ? /^(\d+)-[0-9a-f]+$/.exec(name.slice(prefix.length)) : null;
-    if (!m || isRunning(Number(m[1]))) continue;
-    await rm(join(parent, name), { recursive: true, force: true });
-  }
-}
-
 /** Whether a process with this pid exists (EPERM: it does, owned by another user). */
 export function isRunning(pid: number): boolean {
   try {
@@ -148,12 +91,3 @@ export function isRunning(pid: number): boolean {
   }
 }
 
-async function writeDurably(path: string, bytes: Uint8Array): Promise<void> {
-  const fh = await open(path, 'w');
-  try {
-    await fh.writeFile(bytes);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}

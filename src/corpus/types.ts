@@ -59,24 +59,10 @@ export interface ChunkerSettings {
   overlapSentences: number;
 }
 
-/** The content-hashed corpus file: public/corpus/corpus.<hash>.json */
+/** A whole corpus in memory (on disk and on the wire it is format 2: src/format/). */
 export interface CorpusData {
   chunker: ChunkerSettings;
   papers: Paper[];
   chunks: Chunk[];
 }
 
-/** public/corpus/manifest.json: the small file the app reads first. */
-export interface CorpusManifest {
-  format: 1;
-  /** File name of the corpus data, relative to the manifest. */
-  file: string;
-  /** sha256 of the corpus data file. */
-  hash: string;
-  bytes: number;
-  papers: number;
-  chunks: number;
-  chunker: ChunkerSettings;
-  /** Source folder name (no absolute paths: the output is deterministic). */
-  source: string;
-}

@@ -10,15 +10,25 @@ export interface SizeRow {
   brotli: number;
 }
 
+/** One file's bytes as served: raw, gzip (level 9) and brotli (quality 9). */
+export function compressedSizes(bytes: Uint8Array): { raw: number; gzip: number; brotli: number } {
+  return {
+    raw: bytes.length,
+    gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }).length,
+  };
+}
+
 export function measureSizes(corpus: WrittenCorpus): SizeRow[] {
   const rows = new Map<string, SizeRow>();
   const add = (kind: string, bytes: Uint8Array) => {
     let row = rows.get(kind);
     if (!row) rows.set(kind, (row = { kind, files: 0, raw: 0, gzip: 0, brotli: 0 }));
+    const size = compressedSizes(bytes);
     row.files++;
-    row.raw += bytes.length;
-    row.gzip += gzipSync(bytes, { level: 9 }).length;
-    row.brotli += brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 9, [constants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }).length;
+    row.raw += size.raw;
+    row.gzip += size.gzip;
+    row.brotli += size.brotli;
   };
   add('manifest', corpus.manifestBytes);
   for (const f of corpus.files) add(f.path.startsWith('shards/v.') ? 'vectors' : 'text', f.bytes);

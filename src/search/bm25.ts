@@ -27,6 +27,8 @@ interface Segment {
 export class Bm25Index {
   readonly settings: LexicalSettings;
   private readonly dict = new Map<string, number>();
+  /** raw token → term id (-1: not a term, e.g. a stop word): most tokens recur, so the analyser runs once per distinct spelling */
+  private readonly tokenIds = new Map<string, number>();
   private df: Int32Array = new Int32Array(1024);
   private readonly segments: Segment[] = [];
   private lengths: Int32Array = new Int32Array(1024);
@@ -60,6 +62,21 @@ export class Bm25Index {
     return id === undefined ? 0 : this.df[id];
   }
 
+  /**
+   * Drops the documents from index `docs` on (they must start a segment: what add() appended
+   * after them), e.g. a user's imported papers before they are indexed again.
+   */
+  truncate(docs: number): void {
+    if (docs === this.docs) return;
+    const at = this.segments.findIndex((s) => s.first === docs);
+    if (at < 0) throw new RangeError(`Bm25Index.truncate(${docs}): not a segment boundary (segments start at ${this.segments.map((s) => s.first).join(', ')}).`);
+    for (const seg of this.segments.splice(at)) {
+      for (let i = 0; i < seg.terms.length; i++) this.df[seg.terms[i]] -= seg.offsets[i + 1] - seg.offsets[i];
+      for (let d = seg.first; d < seg.first + seg.count; d++) this.totalLength -= this.lengths[d];
+    }
+    this.docs = docs;
+  }
+
   /** BM25 IDF of an index term; 0 for a term no document holds. */
   idf(term: string): number {
     const n = this.docFrequency(term);
@@ -90,15 +107,22 @@ export class Bm25Index {
       tf.clear();
       let len = 0;
       for (const tok of tokenize(`${docs[d].title}\n${docs[d].text}`)) {
-        const t = term(tok);
-        if (!t) continue;
-        len++;
-        let id = this.dict.get(t);
+        let id = this.tokenIds.get(tok);
         if (id === undefined) {
-          id = this.dict.size;
-          this.dict.set(t, id);
-          if (id >= this.df.length) this.df = grow(this.df, id + 1);
+          const t = term(tok);
+          if (!t) id = -1;
+          else {
+            id = this.dict.get(t);
+            if (id === undefined) {
+              id = this.dict.size;
+              this.dict.set(t, id);
+              if (id >= this.df.length) this.df = grow(this.df, id + 1);
+            }
+          }
+          this.tokenIds.set(tok, id);
         }
+        if (id < 0) continue;
+        len++;
         tf.set(id, (tf.get(id) ?? 0) + 1);
       }
       this.lengths[first + d] = len;

@@ -111,6 +111,8 @@ export class SearchEngine {
   /** the last query text's BM25 scores, for the same reason (the keyword index covers data.papers and does not change) */
   private lexicalMemo: { text: string; options: LexicalQueryOptions; scores: Float64Array } | null = null;
   private chunkSentences: (SentenceTerms[] | undefined)[] = [];
+  /** ms of the last dense ranking pass (passage scores + paper aggregation, densePapers); null after a keyword-only search */
+  lastDenseMs: number | null = null;
 
   /** `matrix` row i holds the vector of data.chunks[i]; null when no model is available (keyword only). */
   constructor(data: CorpusData, matrix: DenseMatrix | null, settings: EngineSettings = {}) {
@@ -177,6 +179,7 @@ export class SearchEngine {
     const k = options.k ?? 10;
     if (!Number.isInteger(k) || k < 0) throw new RangeError(`search: k must be a non-negative integer, got ${k}.`);
     const text = query.text.trim();
+    this.lastDenseMs = null;
     if (options.mode === 'keyword') {
       if (!text) return [];
       const hits = this.keywordTop(text, k, options.filter);
@@ -327,9 +330,12 @@ export class SearchEngine {
   /** Paper scores for a query vector (aggregated over chunks, see rank.ts). */
   densePapers(vector: Float32Array, rows?: ArrayLike<number>): PaperScores {
     if (!this.matrix) throw new Error('Dense ranking needs vectors, but this engine was built without a matrix; use keyword mode.');
+    const t0 = performance.now();
     // normalised here too, so scores are cosines whatever the caller passes
     const scores = this.matrix.scores(normalise(vector));
-    return paperScores(scores, this.chunkPaper, this.data.papers.length, this.aggregation, rows);
+    const papers = paperScores(scores, this.chunkPaper, this.data.papers.length, this.aggregation, rows);
+    this.lastDenseMs = performance.now() - t0;
+    return papers;
   }
 
   private denseHits(dense: PaperScores, k: number, exclude = -1, filter?: Uint8Array): PaperHit[] {

@@ -76,7 +76,7 @@ export class Session {
   online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
   /** Set while a new build is installed and waiting; calling it switches to that build. */
   acceptUpdate = $state.raw<(() => void) | null>(null);
-  timings = $state<{ corpusMs: number; lexicalMs: number; vectorsMs: number; modelMs: number; embedMs: number; firstQueryMs: number | null; firstKeywordMs: number | null }>({ corpusMs: 0, lexicalMs: 0, vectorsMs: 0, modelMs: 0, embedMs: 0, firstQueryMs: null, firstKeywordMs: null });
+  timings = $state<{ corpusMs: number; lexicalMs: number; vectorsMs: number; modelMs: number; embedMs: number; firstQueryMs: number | null; firstKeywordMs: number | null; lastVectorMs: number | null }>({ corpusMs: 0, lexicalMs: 0, vectorsMs: 0, modelMs: 0, embedMs: 0, firstQueryMs: null, firstKeywordMs: null, lastVectorMs: null });
   modelError = $state<string | null>(null);
 
   query = $state('');
@@ -109,6 +109,10 @@ export class Session {
   private queryVector: { q: string; vector: Float32Array } | null = null;
   /** false while shipped vectors wait for their check against the page's model: not ranked until then */
   private trusted = true;
+  /** The user's imported papers (src/import/): ranked with the corpus, their rows after its rows. */
+  private imported: { papers: Paper[]; chunks: Chunk[] } = { papers: [], chunks: [] };
+  private importedVectors = new Map<string, Float32Array>();
+  private importedRows = new Map<string, number>();
 
   get semanticAvailable(): boolean {
     return this.embedding.done > 0 && this.trusted;
@@ -234,6 +238,7 @@ export class Session {
     this.engine = new SearchEngine(data, this.matrix, { lexicalIndex: lexical });
     this.embedding.total = data.chunks.length;
     this.timings.corpusMs = performance.now() - t0;
+    if (this.imported.papers.length > 0) this.rebuildWithImported();
   }
 
   // ---- vectors: cache, then the worker for what is missing ------------------------------------
@@ -424,13 +429,15 @@ export class Session {
     this.shipped = 'refused';
     this.trusted = true;
     this.notify(`${message} The page embeds the corpus itself instead, which is slow for large corpora.`);
-    this.filled.fill(0);
+    const data = this.corpus!;
+    this.filled = new Uint8Array(data.chunks.length);
     this.embedding.done = 0;
     this.embedding.fromCache = 0;
-    const data = this.corpus!;
     for (const c of data.chunks) if (!c.hash) c.hash = sha256Hex(c.text);
+    // the browser's own vectors are float32, as the eval ranks them; imported rows follow again
     this.matrix = new VectorMatrix(this.spec.dims, data.chunks.length);
     this.engine = new SearchEngine(data, this.matrix, { lexicalIndex: this.lexical! });
+    if (this.imported.papers.length > 0) this.rebuildWithImported();
     this.refresh();
   }
 
@@ -547,6 +554,84 @@ export class Session {
     }
   }
 
+  // ---- the user's imported papers ---------------------------------------------------------------
+
+  /**
+   * Replaces the imported papers searched beside the corpus (all collections together). Keyword
+   * search covers them at once; semantic search each passage once setImportedVector gives it.
+   * Rebuilds the engine: the keyword index over corpus + imports, the matrix with their rows appended.
+   */
+  setImported(papers: Paper[], chunks: Chunk[]): void {
+    this.imported = { papers, chunks };
+    const ids = new Set(chunks.map((c) => c.id));
+    for (const id of this.importedVectors.keys()) if (!ids.has(id)) this.importedVectors.delete(id);
+    if (this.corpus && this.matrix) this.rebuildWithImported();
+  }
+
+  /** The vector of an imported passage (by chunk id), embedded or read from the user's store. */
+  setImportedVector(chunkId: string, vector: Float32Array): void {
+    this.importedVectors.set(chunkId, vector);
+    const row = this.importedRows.get(chunkId);
+    if (row === undefined) return;
+    this.matrix!.setRow(row, vector);
+    this.filled[row] = 1;
+  }
+
+  /**
+   * "Recommended from your list": every listed paper's more-like-this ranking, each other paper
+   * scored by its best match to any of them; the listed papers themselves are left out.
+   */
+  recommend(ids: string[], k = 10): PaperHit[] {
+    if (!this.engine) return [];
+    const listed = new Set(ids);
+    const best = new Map<string, PaperHit>();
+    const mode = this.semanticAvailable ? 'semantic' : 'keyword';
+    for (const id of ids) {
+      if (!this.papersById.has(id)) continue;
+      for (const h of this.engine.moreLikeThis(id, { k: k + ids.length, mode, rows: this.filled })) {
+        const prev = best.get(h.paper.id);
+        if (!listed.has(h.paper.id) && (!prev || h.score > prev.score)) best.set(h.paper.id, h);
+      }
+    }
+    return [...best.values()].sort((a, b) => b.score - a.score).slice(0, k);
+  }
+
+  /** Re-runs what is on screen (after imports changed or their vectors arrived). */
+  refreshResults(): void {
+    this.refresh();
+  }
+
+  private rebuildWithImported(): void {
+    const shipped = this.corpus!;
+    const n = shipped.chunks.length;
+    const data: CorpusData = { chunker: shipped.chunker, papers: [...shipped.papers, ...this.imported.papers], chunks: [...shipped.chunks, ...this.imported.chunks] };
+    // Same storage as the shipped rows (int codes re-encode losslessly: a row's largest code stays ±7 / ±127).
+    const old = this.matrix!;
+    const matrix = old instanceof QuantMatrix ? new QuantMatrix(this.spec.dims, data.chunks.length, { bits: old.bits }) : new VectorMatrix(this.spec.dims, data.chunks.length);
+    const filled = new Uint8Array(data.chunks.length);
+    for (let r = 0; r < n; r++) if (this.filled[r]) matrix.setRow(r, old.row(r));
+    filled.set(this.filled.subarray(0, n));
+    this.importedRows = new Map(this.imported.chunks.map((c, i) => [c.id, n + i]));
+    for (const [id, r] of this.importedRows) {
+      const v = this.importedVectors.get(id);
+      if (v) {
+        matrix.setRow(r, v);
+        filled[r] = 1;
+      }
+    }
+    // the shipped papers' keyword index stays; only the imported papers' segments are redone
+    const lexical = this.lexical!;
+    lexical.truncate(shipped.papers.length);
+    for (let at = 0; at < this.imported.papers.length; at += LEXICAL_SLICE) lexical.add(this.imported.papers.slice(at, at + LEXICAL_SLICE).map(lexicalDoc));
+    this.matrix = matrix;
+    this.filled = filled;
+    this.engine = new SearchEngine(data, matrix, { lexicalIndex: lexical });
+    this.papersById = new Map(data.papers.map((p) => [p.id, p]));
+    // the filters cover the imported papers too (their rows follow the corpus's)
+    this.filterIndex = new FilterIndex(data.papers);
+    void this.filterIndex.prepareAuthors();
+  }
+
   // ---- searching ----------------------------------------------------------------------------
 
   setQuery(q: string): void {
@@ -633,6 +718,7 @@ export class Session {
       }
       if (seq !== this.searchSeq) return;
       const ranked = this.rank((k, filter) => this.engine!.search({ text: q, vector }, { mode: vector ? mode : 'keyword', k, rows: this.filled, filter }));
+      this.timings.lastVectorMs = this.engine!.lastDenseMs; // the dense ranking alone (the bench reads it)
       this.results = { kind: 'query', query: q, likePaper: null, hits: ranked.hits, mode: vector ? mode : 'keyword', ms: performance.now() - t0, coverage: this.coverage(), filter: this.filter, allowed: ranked.allowed };
       // performance.now() counts from navigation start: "after page open", script loading included.
       if (this.timings.firstQueryMs === null && vector) this.timings.firstQueryMs = performance.now();

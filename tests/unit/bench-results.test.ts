@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatTable, type BenchResults } from '../../src/bench/results';
+import { formatScaleTable, formatTable, type BenchResults, type ScaleResults } from '../../src/bench/results';
+import { scaleQueries } from '../../src/bench/scale';
+import type { CorpusData } from '../../src/corpus/types';
 
 function sample(): BenchResults {
   return {
@@ -54,5 +56,82 @@ describe('bench table', () => {
     const r = sample();
     r.warmChunksEmbedded = 3;
     expect(formatTable(r).split('\n').find((l) => l.startsWith('| Warm start'))).toContain('MISSED');
+  });
+});
+
+function scale(): ScaleResults {
+  const bytes = (brotli: number) => ({ files: 2, raw: brotli * 3, gzip: brotli * 1.2, brotli });
+  return {
+    papers: 74728,
+    passages: 163000,
+    corpusWireBytesBeforeSemantic: 90e6,
+    corpusWireBytesTotal: 90e6,
+    modelWireBytes: 20e6,
+    coldKeywordMs: 5000,
+    coldSemanticMs: 20000,
+    warmStartMs: 9000,
+    queryP50Ms: 300,
+    queryP95Ms: 500,
+    vectorStageMs: 25,
+    peakHeapMiB: 900,
+    storedBytes: 300e6,
+    realVectors: false,
+    quality: { fp32Ndcg10: null, quantisedNdcg10: null, note: 'not computed' },
+    detail: {
+      wireCompression: 'brotli 9',
+      corpus: { manifest: bytes(1e4), text: bytes(30e6), vectors: bytes(60e6) },
+      model: { ...bytes(20e6), paths: ['models/x.onnx'] },
+      vectors: 'random unit stand-ins',
+      queries: 120,
+      queryKind: 'shuffled titles',
+      querySearchP50Ms: 200,
+      vectorStageP95Ms: 40,
+      cold: { corpusMs: 4000, lexicalMs: 2000, vectorsMs: 9000, modelMs: 3000, embedMs: 0, firstKeywordSearchMs: 4900, firstSemanticPartialMs: 12000, embeddedNow: 0, verification: null, corpusFiles: 72, peakHeapMiB: 900, peakBackingStoreMiB: 400, retainedHeapMiB: 600, requests: 90 },
+      warm: { corpusMs: 3000, lexicalMs: 1500, vectorsMs: 4000, modelMs: 1500, firstKeywordMs: 4000, filesFromCache: 72, totalFiles: 72, corpusRequests: 0, peakHeapMiB: 800, peakBackingStoreMiB: 400 },
+      storage: { usage: 300e6, indexedDB: 0, caches: 290e6 },
+      vectorMatrixMiB: 239,
+      profile: null,
+      buildMs: 0,
+    },
+  };
+}
+
+describe('scale table', () => {
+  it('puts each scale figure beside the arXiv slice and seeds figures of the same run', () => {
+    const r = sample();
+    r.arxiv10k = { ...r.arxiv10k, coldStartMs: 6000, coldFirstKeywordMs: 900, queryVectorP50Ms: 3, corpusWireBytes: 12e6 };
+    r.cold.firstKeywordResultsMs = 400;
+    r.scale = scale();
+    const table = formatScaleTable(r);
+    const row = (start: string) => table.split('\n').find((l) => l.startsWith(`| ${start}`)) ?? '';
+    expect(row('Cold visit → keyword')).toMatch(/5000 ms.*arXiv 10000 900 ms · seeds 400 ms/);
+    expect(row('Cold visit → semantic')).toMatch(/20000 ms.*arXiv 10000 6000 ms · seeds 9000 ms/);
+    expect(row('Query p50 / p95')).toMatch(/300 ms \/ 500 ms.*arXiv 10000 45\.0 ms \/ 80\.0 ms · seeds 30\.0 ms \/ 60\.0 ms/);
+    expect(row('Dense ranking alone')).toMatch(/25\.0 ms.*arXiv 10000 3\.0 ms.*12\.0 ms \/ 40\.0 ms/);
+    expect(row('Corpus on the wire before')).toMatch(/90\.0 MB.*arXiv 10000 12\.0 MB/);
+    expect(row('Vectors')).toContain('random unit stand-ins');
+    expect(formatTable(r)).toMatch(/Start, arXiv 10000 papers, shipped vectors.*cold 6000 ms · warm 2500 ms/);
+  });
+
+  it('prints nothing without a scale run', () => {
+    expect(formatScaleTable(sample())).toBe('');
+  });
+});
+
+describe('scale queries', () => {
+  const data = {
+    chunker: { version: 'v', maxTokens: 254, overlapSentences: 1 },
+    papers: Array.from({ length: 500 }, (_, i) => ({ id: `p${i}`, title: `title number ${i} about graphs and ${i % 7} things`, abstract: 'a', titleDerived: i % 5 === 0 })),
+    chunks: [],
+  } as unknown as CorpusData;
+
+  it('are distinct shuffled titles, never a title verbatim, the same every run', () => {
+    const q = scaleQueries(data, 60);
+    expect(q).toHaveLength(60);
+    expect(new Set(q).size).toBe(60);
+    const titles = new Set(data.papers.map((p) => p.title));
+    for (const s of q) expect(titles.has(s)).toBe(false);
+    for (const s of q) expect([...titles].some((t) => t.split(' ').sort().join(' ') === s.split(' ').sort().join(' '))).toBe(true);
+    expect(scaleQueries(data, 60)).toEqual(q);
   });
 });

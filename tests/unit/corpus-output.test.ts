@@ -1,71 +1,23 @@
 /**
- * Output: content-hashed data + manifest, replaced atomically; a failed build leaves the previous
- * corpus exactly as it was. The CLI's exit codes tell clean, with warnings, failed and bad usage apart.
+ * Output: format 2 (manifest + content-hashed shards, tests/unit/format.test.ts); a failed build
+ * leaves the previous corpus exactly as it was. The CLI's exit codes tell clean, with warnings, failed and bad usage apart.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildCorpus } from '../../src/corpus/build.ts';
-import { readCorpusFolder, writeCorpusAtomic } from '../../src/corpus/node-io.ts';
-import { serializeCorpus } from '../../src/corpus/output.ts';
+import { readCorpusFolder } from '../../src/corpus/node-io.ts';
 import { writeCorpusDir } from '../../src/format/node.ts';
 import { writeShardedCorpus } from '../../src/format/write.ts';
-import type { CorpusData, CorpusManifest } from '../../src/corpus/types.ts';
+import type { ShardedManifest } from '../../src/format/manifest.ts';
 import { FIXTURES, REPO, SEEDS } from '../fixtures/corpus/helpers.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'paperscope-out-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const readManifest = (dir: string) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as CorpusManifest;
-
-describe('writeCorpusAtomic', () => {
-  it('writes manifest + corpus.<hash16>.json, replaces a previous build and then removes its data file', async () => {
-    const out = join(tmp, 'atomic', 'corpus');
-    const files = await readCorpusFolder(SEEDS);
-    const first = serializeCorpus(buildCorpus(files).data, 'seeds');
-    await writeCorpusAtomic(out, first);
-    expect(readdirSync(out).sort()).toEqual([first.dataFile, 'manifest.json'].sort());
-    expect(readManifest(out)).toEqual(first.manifest);
-    const data = JSON.parse(readFileSync(join(out, first.dataFile), 'utf8')) as CorpusData;
-    expect(data.papers).toHaveLength(14);
-
-    const second = serializeCorpus(buildCorpus(files, { maxTokens: 64 }).data, 'seeds');
-    expect(second.dataFile).not.toBe(first.dataFile);
-    const result = await writeCorpusAtomic(out, second);
-    expect(result.removed).toEqual([first.dataFile]);
-    expect(readdirSync(out).sort()).toEqual([second.dataFile, 'manifest.json'].sort());
-    expect(readManifest(out).file).toBe(second.dataFile);
-    // No temporary folder is left beside the output.
-    expect(readdirSync(dirname(out))).toEqual(['corpus']);
-  });
-
-  it('removes temporary folders left beside the output by a build that was killed', async () => {
-    const out = join(tmp, 'stale', 'corpus');
-    const stale = join(tmp, 'stale', '.corpus.tmp-999999999-deadbeef');
-    mkdirSync(stale, { recursive: true });
-    writeFileSync(join(stale, 'manifest.json'), '{}');
-    await writeCorpusAtomic(out, serializeCorpus(buildCorpus(await readCorpusFolder(SEEDS)).data, 'seeds'));
-    expect(readdirSync(dirname(out))).toEqual(['corpus']);
-  });
-
-  it('a write that fails half-way leaves the previous manifest and data untouched', async () => {
-    const out = join(tmp, 'failing', 'corpus');
-    const files = await readCorpusFolder(SEEDS);
-    const good = serializeCorpus(buildCorpus(files).data, 'seeds');
-    await writeCorpusAtomic(out, good);
-    const before = readFileSync(join(out, 'manifest.json'));
-
-    const next = serializeCorpus(buildCorpus(files, { maxTokens: 80 }).data, 'seeds');
-    // Something in the way of the new data file: the move into place fails.
-    mkdirSync(join(out, next.dataFile, 'blocker'), { recursive: true });
-    await expect(writeCorpusAtomic(out, next)).rejects.toThrow(/previous corpus is unchanged/);
-    expect(readFileSync(join(out, 'manifest.json')).equals(before)).toBe(true);
-    expect(existsSync(join(out, good.dataFile))).toBe(true);
-    expect(readdirSync(dirname(out))).toEqual(['corpus']);
-  });
-});
+const readManifest = (dir: string) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as ShardedManifest;
 
 describe('npm run build:corpus', () => {
   const cli = (...args: string[]) =>

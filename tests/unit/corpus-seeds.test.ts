@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildCorpus } from '../../src/corpus/build.ts';
 import { sha256Hex } from '../../src/corpus/hash.ts';
 import { readCorpusFolder } from '../../src/corpus/node-io.ts';
-import { serializeCorpus } from '../../src/corpus/output.ts';
+import { writeShardedCorpus } from '../../src/format/write.ts';
 import { exitCodeFor, type BuildReport } from '../../src/corpus/report.ts';
 import { estimateTokens } from '../../src/corpus/tokens.ts';
 import type { CorpusData, Paper } from '../../src/corpus/types.ts';
@@ -151,14 +151,16 @@ describe('seeds: chunks', () => {
 
 describe('seeds: determinism', () => {
   it('builds byte-identical output twice, whatever order the files come in', () => {
-    const a = serializeCorpus(buildCorpus(files, { source: 'seeds' }).data, 'seeds');
-    const b = serializeCorpus(buildCorpus([...files].reverse(), { source: 'seeds' }).data, 'seeds');
-    expect(Buffer.from(b.dataBytes).equals(Buffer.from(a.dataBytes))).toBe(true);
+    const a = writeShardedCorpus(buildCorpus(files, { source: 'seeds' }).data, 'seeds');
+    const b = writeShardedCorpus(buildCorpus([...files].reverse(), { source: 'seeds' }).data, 'seeds');
+    expect(b.files.map((f) => f.path)).toEqual(a.files.map((f) => f.path));
+    a.files.forEach((f, i) => expect(Buffer.from(b.files[i].bytes).equals(Buffer.from(f.bytes))).toBe(true));
     expect(Buffer.from(b.manifestBytes).equals(Buffer.from(a.manifestBytes))).toBe(true);
-    expect(a.dataFile).toBe(`corpus.${sha256Hex(a.dataBytes).slice(0, 16)}.json`);
-    expect(a.manifest).toMatchObject({ format: 1, file: a.dataFile, hash: sha256Hex(a.dataBytes), bytes: a.dataBytes.length, papers: 14, source: 'seeds' });
+    const [shard] = a.files;
+    expect(shard.path).toBe(`shards/p.${sha256Hex(shard.bytes).slice(0, 16)}.json`);
+    expect(a.manifest).toMatchObject({ format: 2, papers: 14, source: 'seeds', vectors: null });
     // No absolute paths or timestamps in the output.
-    const text = new TextDecoder().decode(a.dataBytes);
+    const text = new TextDecoder().decode(shard.bytes);
     expect(text).not.toContain(SEEDS);
     expect(text).not.toMatch(/"\/(?:work|home|tmp)\//);
   });

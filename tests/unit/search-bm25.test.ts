@@ -50,3 +50,16 @@ describe('Bm25Index', () => {
     expect(Array.from(scores).filter((s) => s > 0)).toHaveLength(hits.length);
   });
 });
+
+describe('Bm25Index.truncate', () => {
+  it('dropping the last segments gives the same scores as never having added them', () => {
+    const base = Bm25Index.fromDocs(docs.slice(0, 1000));
+    const grown = Bm25Index.fromDocs(docs.slice(0, 1000));
+    grown.add(docs.slice(1000, 1300));
+    grown.add(docs.slice(1300, 1400));
+    grown.truncate(1000);
+    expect(grown.size).toBe(1000);
+    for (const q of queries) expect(grown.search(q, 30)).toEqual(base.search(q, 30));
+    expect(() => grown.truncate(500)).toThrow(/not a segment boundary/);
+  });
+});

@@ -1,14 +1,13 @@
 /**
  * Benchmark-only page (built only by `npm run bench`, next to the app, same origin and headers).
  * It imports the modules the app runs — the inference worker through EmbedClient, VectorMatrix and
- * topK, the vector store — and exposes measurements as window.__bench for Playwright to call.
+ * topK — and exposes measurements as window.__bench for Playwright to call.
  */
 import { EmbedClient } from '../../embed/client';
 import type { BackendPreference } from '../../embed/protocol';
 import type { RuntimeBuild } from '../../embed/runtime';
 import { activeModelId, getModel } from '../../embed/registry';
 import { memoryFloor, naiveTopK, topK, VectorMatrix } from '../../search/vectors';
-import { openVectorStore } from '../../store/vector-store';
 
 const BASE = import.meta.env.BASE_URL;
 const spec = getModel(activeModelId());
@@ -133,33 +132,11 @@ async function embed(
   }
 }
 
-/**
- * Fills the app's vector cache (same store module, same database) with vectors computed in Node,
- * so the app starts warm. `keys[i]` belongs to floats [i * dims, (i + 1) * dims) of the file.
- */
-async function fillStore(vectorsUrl: string, keys: string[]): Promise<{ stored: number; ms: number }> {
-  const t0 = performance.now();
-  const res = await fetch(vectorsUrl);
-  if (!res.ok) throw new Error(`fillStore: ${vectorsUrl}: HTTP ${res.status}`);
-  const flat = new Float32Array(await res.arrayBuffer());
-  if (flat.length !== keys.length * spec.dims) {
-    throw new Error(`fillStore: ${vectorsUrl} has ${flat.length / spec.dims} vectors for ${keys.length} keys; delete .cache/bench and run again.`);
-  }
-  const store = await openVectorStore({ dims: spec.dims });
-  if (store.mode !== 'indexeddb') throw new Error(`fillStore: the vector store is in ${store.mode} mode (${store.notice ?? 'no reason given'})`);
-  const step = 4096;
-  for (let i = 0; i < keys.length; i += step) {
-    await store.putMany(keys.slice(i, i + step).map((key, j) => ({ key, vector: flat.subarray((i + j) * spec.dims, (i + j + 1) * spec.dims) })));
-  }
-  store.close();
-  return { stored: keys.length, ms: performance.now() - t0 };
-}
-
 async function storageUsage(): Promise<number | null> {
   return (await navigator.storage?.estimate?.())?.usage ?? null;
 }
 
-const api = { rank, embed, fillStore, storageUsage, crossOriginIsolated: () => self.crossOriginIsolated, modelId: () => spec.id };
+const api = { rank, embed, storageUsage, crossOriginIsolated: () => self.crossOriginIsolated, modelId: () => spec.id };
 export type BenchApi = typeof api;
 (window as unknown as { __bench: BenchApi }).__bench = api;
 document.body.dataset.ready = '1';

@@ -1,0 +1,19 @@
+/** Typed messages between the page (client.ts) and the import worker (worker.ts). */
+import type { KnownPaper } from './known';
+import type { ImportResult, ImportStage } from './pipeline';
+
+export interface ImportRequest {
+  type: 'import';
+  id: number;
+  payload: {
+    files: { path: string; bytes: Uint8Array }[];
+    known: KnownPaper[];
+    idPrefix: string;
+    maxTokens?: number;
+  };
+}
+
+export type ImportResponse =
+  | { type: 'stage'; id: number; payload: ImportStage }
+  | { type: 'result'; id: number; payload: ImportResult }
+  | { type: 'error'; id: number; payload: { message: string } };

@@ -1,0 +1,212 @@
+/**
+ * The user's own papers: named collections of imported papers, their chunks and vectors, in an
+ * IndexedDB database of their own ("paperscope-collections"), separate from the corpus vector
+ * cache, which evicts whatever the shipped corpus no longer names.
+ *
+ * Vectors are stored under the same cache keys as the corpus's (model fingerprint + chunker +
+ * passage text, src/search/passage.ts): a page with another model finds no vector for a key and
+ * embeds the passage again; nothing stale is ever ranked.
+ *
+ * Schema history (ordered migrations, never edit a released one):
+ *   v1  'collections' (key: id) → CollectionInfo
+ *       'papers' (key: paper id, index 'collection') → { id, collection, paper, chunks }
+ *       'vectors' (key: cache key, index 'collection') → { key, collection, vector }
+ *   v2  'reading-list' (key: paper id) → { id, added }: papers of the corpus or of a collection
+ */
+import { openDB, type IDBPDatabase } from 'idb';
+import type { Chunk, ChunkerSettings } from '../corpus/types';
+import type { ImportedPaper } from '../import/pipeline';
+import { vectorProblem } from './record';
+
+export const COLLECTIONS_DB = 'paperscope-collections';
+
+export interface CollectionInfo {
+  id: string;
+  name: string;
+  /** ISO time of the first import into it */
+  created: string;
+  papers: number;
+  chunker: ChunkerSettings;
+}
+
+export interface StoredPaper {
+  id: string;
+  collection: string;
+  paper: ImportedPaper;
+  chunks: Chunk[];
+}
+
+interface StoredVector {
+  key: string;
+  collection: string;
+  vector: Float32Array;
+}
+
+type Db = IDBPDatabase<any>;
+type Migration = (db: Db) => void;
+
+const MIGRATIONS: readonly Migration[] = [
+  // 0 → 1
+  (db) => {
+    db.createObjectStore('collections', { keyPath: 'id' });
+    db.createObjectStore('papers', { keyPath: 'id' }).createIndex('collection', 'collection');
+    db.createObjectStore('vectors', { keyPath: 'key' }).createIndex('collection', 'collection');
+  },
+  // 1 → 2
+  (db) => {
+    db.createObjectStore('reading-list', { keyPath: 'id' });
+  },
+];
+export const COLLECTIONS_SCHEMA_VERSION = MIGRATIONS.length;
+
+export interface CollectionStore {
+  readonly mode: 'indexeddb' | 'memory';
+  /** Why the store is in memory mode, when it is. */
+  readonly notice: string | null;
+  collections(): Promise<CollectionInfo[]>;
+  papers(collection?: string): Promise<StoredPaper[]>;
+  /** Adds papers to a collection (created when new); the collection's count is updated. */
+  addPapers(info: Omit<CollectionInfo, 'papers'>, papers: StoredPaper[]): Promise<CollectionInfo>;
+  getVectors(keys: string[]): Promise<(Float32Array | null)[]>;
+  putVectors(collection: string, entries: { key: string; vector: Float32Array }[]): Promise<void>;
+  /** Removes the collection, its papers and their vectors. */
+  deleteCollection(id: string): Promise<void>;
+  /** Paper ids on the reading list, in the order they were added. */
+  readingList(): Promise<ListEntry[]>;
+  setOnList(id: string, on: boolean): Promise<void>;
+  close(): void;
+}
+
+export interface ListEntry {
+  id: string;
+  added: string;
+}
+
+const byAdded = (a: ListEntry, b: ListEntry) => (a.added < b.added ? -1 : a.added > b.added ? 1 : 0);
+
+class IdbCollectionStore implements CollectionStore {
+  readonly mode = 'indexeddb' as const;
+  readonly notice = null;
+  constructor(private readonly db: Db) {}
+
+  async collections(): Promise<CollectionInfo[]> {
+    const all = (await this.db.getAll('collections')) as CollectionInfo[];
+    return all.sort((a, b) => (a.created < b.created ? -1 : a.created > b.created ? 1 : 0));
+  }
+
+  async papers(collection?: string): Promise<StoredPaper[]> {
+    return (collection === undefined ? await this.db.getAll('papers') : await this.db.getAllFromIndex('papers', 'collection', collection)) as StoredPaper[];
+  }
+
+  async addPapers(info: Omit<CollectionInfo, 'papers'>, papers: StoredPaper[]): Promise<CollectionInfo> {
+    const tx = this.db.transaction(['collections', 'papers'], 'readwrite');
+    const before = (await tx.objectStore('collections').get(info.id)) as CollectionInfo | undefined;
+    for (const p of papers) await tx.objectStore('papers').put(p);
+    const count = await tx.objectStore('papers').index('collection').count(info.id);
+    const next: CollectionInfo = { ...info, created: before?.created ?? info.created, papers: count };
+    await tx.objectStore('collections').put(next);
+    await tx.done;
+    return next;
+  }
+
+  async getVectors(keys: string[]): Promise<(Float32Array | null)[]> {
+    const tx = this.db.transaction('vectors');
+    const rows = (await Promise.all(keys.map((k) => tx.store.get(k)))) as (StoredVector | undefined)[];
+    await tx.done;
+    // A damaged record (wrong type, NaN, not unit length) is a miss: embedded again, never ranked.
+    return rows.map((r) => (r && Object.prototype.toString.call(r.vector) === '[object Float32Array]' && vectorProblem(r.vector) === null ? r.vector : null));
+  }
+
+  async putVectors(collection: string, entries: { key: string; vector: Float32Array }[]): Promise<void> {
+    const tx = this.db.transaction('vectors', 'readwrite');
+    for (const e of entries) await tx.store.put({ key: e.key, collection, vector: Float32Array.from(e.vector) } satisfies StoredVector);
+    await tx.done;
+  }
+
+  async deleteCollection(id: string): Promise<void> {
+    const tx = this.db.transaction(['collections', 'papers', 'vectors'], 'readwrite');
+    await tx.objectStore('collections').delete(id);
+    for (const name of ['papers', 'vectors'] as const) {
+      let cursor = await tx.objectStore(name).index('collection').openCursor(IDBKeyRange.only(id));
+      while (cursor) {
+        await cursor.delete();
+        cursor = await cursor.continue();
+      }
+    }
+    await tx.done;
+  }
+
+  async readingList(): Promise<ListEntry[]> {
+    return ((await this.db.getAll('reading-list')) as ListEntry[]).sort(byAdded);
+  }
+
+  async setOnList(id: string, on: boolean): Promise<void> {
+    if (on) await this.db.put('reading-list', { id, added: new Date().toISOString() } satisfies ListEntry);
+    else await this.db.delete('reading-list', id);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/** Used when IndexedDB cannot be: the collections last for this visit only, and the page says so. */
+class MemoryCollectionStore implements CollectionStore {
+  readonly mode = 'memory' as const;
+  private infos = new Map<string, CollectionInfo>();
+  private stored = new Map<string, StoredPaper>();
+  private vectors = new Map<string, StoredVector>();
+  constructor(readonly notice: string) {}
+
+  async collections(): Promise<CollectionInfo[]> {
+    return [...this.infos.values()];
+  }
+  async papers(collection?: string): Promise<StoredPaper[]> {
+    return [...this.stored.values()].filter((p) => collection === undefined || p.collection === collection);
+  }
+  async addPapers(info: Omit<CollectionInfo, 'papers'>, papers: StoredPaper[]): Promise<CollectionInfo> {
+    for (const p of papers) this.stored.set(p.id, p);
+    const next = { ...info, created: this.infos.get(info.id)?.created ?? info.created, papers: (await this.papers(info.id)).length };
+    this.infos.set(info.id, next);
+    return next;
+  }
+  async getVectors(keys: string[]): Promise<(Float32Array | null)[]> {
+    return keys.map((k) => this.vectors.get(k)?.vector ?? null);
+  }
+  async putVectors(collection: string, entries: { key: string; vector: Float32Array }[]): Promise<void> {
+    for (const e of entries) this.vectors.set(e.key, { key: e.key, collection, vector: Float32Array.from(e.vector) });
+  }
+  async deleteCollection(id: string): Promise<void> {
+    this.infos.delete(id);
+    for (const [k, p] of this.stored) if (p.collection === id) this.stored.delete(k);
+    for (const [k, v] of this.vectors) if (v.collection === id) this.vectors.delete(k);
+  }
+  private list = new Map<string, ListEntry>();
+  async readingList(): Promise<ListEntry[]> {
+    return [...this.list.values()].sort(byAdded);
+  }
+  async setOnList(id: string, on: boolean): Promise<void> {
+    if (on) this.list.set(id, { id, added: new Date().toISOString() });
+    else this.list.delete(id);
+  }
+  close(): void {}
+}
+
+/** Never rejects for storage reasons: without IndexedDB the store is in memory and `notice` says why. */
+export async function openCollectionStore(name = COLLECTIONS_DB): Promise<CollectionStore> {
+  try {
+    const db = await openDB(name, COLLECTIONS_SCHEMA_VERSION, {
+      upgrade(db, oldVersion, newVersion) {
+        for (let v = oldVersion; v < (newVersion ?? COLLECTIONS_SCHEMA_VERSION); v++) MIGRATIONS[v](db as Db);
+      },
+      blocked() {
+        /* an older tab holds the database open; the open waits for it */
+      },
+    });
+    return new IdbCollectionStore(db as Db);
+  } catch (err) {
+    return new MemoryCollectionStore(
+      `Your imported papers cannot be stored in this browser (${(err as Error).message || 'IndexedDB is unavailable'}): they stay searchable until this page is closed. Export a collection to keep it.`,
+    );
+  }
+}

@@ -1,0 +1,91 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { openCollectionStore, type StoredPaper } from '../../src/store/collection-store';
+import type { ImportedPaper } from '../../src/import/pipeline';
+
+const chunker = { version: 'sent1+wpest1', maxTokens: 254, overlapSentences: 1 };
+let n = 0;
+const dbName = () => `collections-test-${n++}`;
+
+function stored(collection: string, id: string): StoredPaper {
+  const paper: ImportedPaper = { id, title: `Paper ${id}`, titleDerived: false, abstract: `Abstract of ${id}.`, source: { file: 'a.bib', line: 1 }, abstractKey: id };
+  return { id, collection, paper, chunks: [{ id: `${id}#0`, paperId: id, index: 0, text: paper.abstract, start: 0, end: paper.abstract.length, hash: 'h' }] };
+}
+const unit = (i: number) => {
+  const v = new Float32Array(4);
+  v[i % 4] = 1;
+  return v;
+};
+
+describe('collection store', () => {
+  it('keeps collections, papers and vectors across connections; delete removes all of one collection only', async () => {
+    const name = dbName();
+    const a = await openCollectionStore(name);
+    expect(a.mode).toBe('indexeddb');
+    await a.addPapers({ id: 'c1', name: 'Mine', created: '2026-01-01T00:00:00Z', chunker }, [stored('c1', 'c1/x'), stored('c1', 'c1/y')]);
+    const info = await a.addPapers({ id: 'c1', name: 'Mine', created: '2026-02-01T00:00:00Z', chunker }, [stored('c1', 'c1/z')]);
+    expect(info).toMatchObject({ papers: 3, created: '2026-01-01T00:00:00Z' });
+    await a.addPapers({ id: 'c2', name: 'Other', created: '2026-03-01T00:00:00Z', chunker }, [stored('c2', 'c2/q')]);
+    await a.putVectors('c1', [{ key: 'k1', vector: unit(0) }]);
+    await a.putVectors('c2', [{ key: 'k2', vector: unit(1) }]);
+    a.close();
+
+    const b = await openCollectionStore(name);
+    expect((await b.collections()).map((c) => [c.name, c.papers])).toEqual([['Mine', 3], ['Other', 1]]);
+    expect((await b.papers('c1')).map((p) => p.id).sort()).toEqual(['c1/x', 'c1/y', 'c1/z']);
+    expect((await b.getVectors(['k1', 'k2', 'nope'])).map((v) => v && Array.from(v))).toEqual([[1, 0, 0, 0], [0, 1, 0, 0], null]);
+
+    await b.deleteCollection('c1');
+    expect((await b.collections()).map((c) => c.name)).toEqual(['Other']);
+    expect((await b.papers()).map((p) => p.id)).toEqual(['c2/q']);
+    expect((await b.getVectors(['k1', 'k2'])).map((v) => v !== null)).toEqual([false, true]);
+    b.close();
+  });
+
+  it('a damaged vector is a miss, never returned', async () => {
+    const s = await openCollectionStore(dbName());
+    await s.putVectors('c', [{ key: 'nan', vector: new Float32Array([NaN, 0, 0, 0]) }, { key: 'long', vector: new Float32Array([2, 0, 0, 0]) }]);
+    expect(await s.getVectors(['nan', 'long'])).toEqual([null, null]);
+  });
+
+  it('without IndexedDB the store keeps collections in memory and says so', async () => {
+    const saved = globalThis.indexedDB;
+    Object.defineProperty(globalThis, 'indexedDB', { value: undefined, configurable: true });
+    try {
+      const s = await openCollectionStore(dbName());
+      expect(s.mode).toBe('memory');
+      expect(s.notice).toMatch(/cannot be stored/);
+      await s.addPapers({ id: 'c', name: 'M', created: 'now', chunker }, [stored('c', 'c/a')]);
+      expect((await s.collections())[0].papers).toBe(1);
+    } finally {
+      Object.defineProperty(globalThis, 'indexedDB', { value: saved, configurable: true });
+    }
+  });
+});
+
+describe('collection store: reading list (schema v2)', () => {
+  it('a v1 database is upgraded in place: collections kept, the reading list added and kept across connections', async () => {
+    const name = dbName();
+    const { openDB } = await import('idb');
+    const v1 = await openDB(name, 1, {
+      upgrade(db) {
+        db.createObjectStore('collections', { keyPath: 'id' });
+        db.createObjectStore('papers', { keyPath: 'id' }).createIndex('collection', 'collection');
+        db.createObjectStore('vectors', { keyPath: 'key' }).createIndex('collection', 'collection');
+      },
+    });
+    await v1.put('collections', { id: 'c1', name: 'Old', created: '2025-01-01T00:00:00Z', papers: 0, chunker });
+    v1.close();
+
+    const s = await openCollectionStore(name);
+    expect((await s.collections()).map((c) => c.name)).toEqual(['Old']);
+    await s.setOnList('p1', true);
+    await s.setOnList('p2', true);
+    await s.setOnList('p1', false);
+    await s.setOnList('p3', true);
+    s.close();
+    const again = await openCollectionStore(name);
+    expect((await again.readingList()).map((e) => e.id)).toEqual(['p2', 'p3']);
+    again.close();
+  });
+});
