@@ -33,7 +33,7 @@ test.use({ baseURL: `http://127.0.0.1:${PORT}` });
 test.beforeAll(async () => {
   test.setTimeout(240_000);
   host = await startStaticHost(PORT);
-  // The next release: the same code, the default corpus plus one new paper.
+  // The next release: changed code (see variant.vite.config.ts), the default corpus plus one new paper.
   work = mkdtempSync(join(tmpdir(), 'paperscope-next-'));
   const extra = join(work, 'new-paper.jsonl');
   writeFileSync(extra, `${JSON.stringify(NEW_PAPER)}\n`);
