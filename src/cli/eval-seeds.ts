@@ -7,8 +7,7 @@
 
 import { readFileSync } from 'node:fs';
 import type { SearchEngine } from '../search/engine.ts';
-import { fuse } from '../search/fusion.ts';
-import type { SizeMethod } from './eval-sizes.ts';
+import { methodRanking, type SizeMethod } from './eval-sizes.ts';
 
 export interface SeedQuestion {
   question: string;
@@ -52,12 +51,7 @@ export function evaluateSeedQuestions(engine: SearchEngine, questions: SeedQuest
     const ranks = questions.map((q, i) => {
       const vector = vectors.subarray(i * dims, (i + 1) * dims);
       const inputs = engine.hybridInputs({ text: q.question, vector }, all, undefined, m.lexicalQuery);
-      const ranked =
-        m.kind === 'dense'
-          ? inputs.dense
-          : m.kind === 'bm25'
-            ? inputs.lexical
-            : fuse(inputs.dense, inputs.lexical, m.fusion ?? engine.fusion, inputs.denseScore, inputs.lexicalScore, inputs.stats);
+      const ranked = methodRanking(m, inputs, engine.fusion);
       return ranked.findIndex((h) => h.index === index.get(q.paper)) + 1;
     });
     return {

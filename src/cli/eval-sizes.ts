@@ -6,8 +6,8 @@
  */
 
 import type { CorpusData } from '../corpus/types.ts';
-import { SearchEngine, type EngineSettings } from '../search/engine.ts';
-import { fuse, type Fusion } from '../search/fusion.ts';
+import { SearchEngine, type EngineSettings, type HybridInputs } from '../search/engine.ts';
+import { fuse, type Fusion, type Ranked } from '../search/fusion.ts';
 import type { LexicalQueryOptions } from '../search/lexical.ts';
 import { evaluateRun, type Qrels } from '../search/metrics.ts';
 import { VectorMatrix } from '../search/vectors.ts';
@@ -18,6 +18,13 @@ export interface SizeMethod {
   kind: 'dense' | 'bm25' | 'hybrid';
   fusion?: Fusion;
   lexicalQuery?: LexicalQueryOptions;
+}
+
+/** A method's ranking from one query's hybrid inputs: the dense list, the lexical list, or their fusion. */
+export function methodRanking(m: SizeMethod, inputs: HybridInputs, defaultFusion: Fusion): Ranked[] {
+  if (m.kind === 'dense') return inputs.dense;
+  if (m.kind === 'bm25') return inputs.lexical;
+  return fuse(inputs.dense, inputs.lexical, m.fusion ?? defaultFusion, inputs.denseScore, inputs.lexicalScore, inputs.stats);
 }
 
 export interface SizeRow {
@@ -177,12 +184,7 @@ export function evaluateSizes(input: SizesInput): SizeRow[] {
           };
           methods.forEach((m, mi) => {
             const inputs = inputsFor(m.lexicalQuery);
-            const ranked =
-              m.kind === 'dense'
-                ? inputs.dense
-                : m.kind === 'bm25'
-                  ? inputs.lexical
-                  : fuse(inputs.dense, inputs.lexical, m.fusion ?? engine.fusion, inputs.denseScore, inputs.lexicalScore, inputs.stats);
+            const ranked = methodRanking(m, inputs, engine.fusion);
             runs[mi].set(qid, ranked.slice(0, 100).flatMap((h) => ids(h.index)).slice(0, 100));
           });
         }

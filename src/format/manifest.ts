@@ -113,6 +113,11 @@ function checkRef(ref: FileRef | undefined, what: string, bad: (w: string) => Er
   if (!SHA.test(String(ref.sha256)) || !Number.isInteger(ref.bytes) || ref.bytes <= 0) throw bad(`${what}: bad sha256 or size`);
 }
 
+/** Bits per code of shipped vectors. */
+export function codeBits(vectors: VectorsInfo): 4 | 8 {
+  return vectors.quantisation.kind === 'int4' ? 4 : 8;
+}
+
 /** Why shipped vectors cannot be used with this page's model, or null when they can. */
 export function vectorMismatch(vectors: VectorsInfo, fingerprint: string, dims: number, keyVersion: string): string | null {
   if (vectors.model.fingerprint !== fingerprint) {

@@ -4,7 +4,7 @@
  * caller's (the page: src/store/shard-cache.ts; Node: src/format/node.ts).
  */
 import type { Chunk, CorpusData, Paper } from '../corpus/types';
-import type { FileRef, ShardEntry, ShardedManifest } from './manifest';
+import { codeBits, type FileRef, type ShardEntry, type ShardedManifest } from './manifest';
 import type { QuantisedBlock } from './quantise';
 import { decodeTextShard } from './text-shard';
 import { decodeVectorShard, ShardFormatError } from './vector-shard';
@@ -36,7 +36,7 @@ export function decodeText(bytes: Uint8Array, shard: ShardEntry, hash: (text: st
 
 export function decodeVectors(bytes: Uint8Array, shard: ShardEntry, manifest: ShardedManifest): QuantisedBlock {
   if (!shard.vectors || !manifest.vectors) throw new ShardFormatError(`${shard.text.file}: this corpus ships no vectors`);
-  return decodeVectorShard(bytes, { dims: manifest.vectors.quantisation.dims, count: shard.passages, bits: manifest.vectors.quantisation.kind === 'int4' ? 4 : 8, name: shard.vectors.file });
+  return decodeVectorShard(bytes, { dims: manifest.vectors.quantisation.dims, count: shard.passages, bits: codeBits(manifest.vectors), name: shard.vectors.file });
 }
 
 /** First passage row (in corpus order) of every shard. */

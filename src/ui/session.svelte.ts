@@ -5,7 +5,7 @@
 import type { Chunk, CorpusData, Paper } from '../corpus/types';
 import { sha256Hex } from '../corpus/hash';
 import { eachLimited, fileUrl, loadFile, loadManifest } from '../format/fetch';
-import { vectorMismatch, type ShardedManifest } from '../format/manifest';
+import { codeBits, vectorMismatch, type ShardedManifest } from '../format/manifest';
 import { cosine } from '../format/quantise';
 import { QuantMatrix } from '../search/quant-matrix';
 import { decodeText, decodeVectors, type TextPart } from '../format/read';
@@ -232,7 +232,7 @@ export class Session {
     this.papersById = new Map(data.papers.map((p) => [p.id, p]));
     // Shipped vectors stay int8 (a quarter of the memory, a quarter of the bytes read per query);
     // vectors the page embeds itself are kept in float32, as the eval ranks them.
-    this.matrix = manifest.vectors ? new QuantMatrix(this.spec.dims, data.chunks.length, { bits: manifest.vectors.quantisation.kind === 'int4' ? 4 : 8 }) : new VectorMatrix(this.spec.dims, data.chunks.length);
+    this.matrix = manifest.vectors ? new QuantMatrix(this.spec.dims, data.chunks.length, { bits: codeBits(manifest.vectors) }) : new VectorMatrix(this.spec.dims, data.chunks.length);
     this.filled = new Uint8Array(data.chunks.length);
     this.lexical = lexical;
     this.engine = new SearchEngine(data, this.matrix, { lexicalIndex: lexical });
