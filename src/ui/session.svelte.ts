@@ -5,10 +5,11 @@
 import type { Chunk, CorpusData, Paper } from '../corpus/types';
 import { sha256Hex } from '../corpus/hash';
 import { eachLimited, fileUrl, loadFile, loadManifest } from '../format/fetch';
-import { codeBits, vectorMismatch, type ShardedManifest } from '../format/manifest';
+import { codeBits, vectorMismatch, type FileRef, type ShardedManifest } from '../format/manifest';
+import type { LexicalSegmentData } from '../format/lexical-shard';
 import { cosine } from '../format/quantise';
 import { QuantMatrix } from '../search/quant-matrix';
-import { decodeText, decodeVectors, type TextPart } from '../format/read';
+import { decodeLexical, decodeText, decodeVectors, type TextPart } from '../format/read';
 import { ShardCache } from '../store/shard-cache';
 import { EmbedClient, type DownloadProgress } from '../embed/client';
 import { activeModelId, getModel, type ModelSpec } from '../embed/registry';
@@ -76,7 +77,7 @@ export class Session {
   online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
   /** Set while a new build is installed and waiting; calling it switches to that build. */
   acceptUpdate = $state.raw<(() => void) | null>(null);
-  timings = $state<{ corpusMs: number; lexicalMs: number; vectorsMs: number; modelMs: number; embedMs: number; firstQueryMs: number | null; firstKeywordMs: number | null; lastVectorMs: number | null }>({ corpusMs: 0, lexicalMs: 0, vectorsMs: 0, modelMs: 0, embedMs: 0, firstQueryMs: null, firstKeywordMs: null, lastVectorMs: null });
+  timings = $state<{ corpusMs: number; lexicalMs: number; lexicalShipped: number; lexicalBuilt: number; vectorsMs: number; modelMs: number; embedMs: number; firstQueryMs: number | null; firstKeywordMs: number | null; lastVectorMs: number | null }>({ corpusMs: 0, lexicalMs: 0, lexicalShipped: 0, lexicalBuilt: 0, vectorsMs: 0, modelMs: 0, embedMs: 0, firstQueryMs: null, firstKeywordMs: null, lastVectorMs: null });
   modelError = $state<string | null>(null);
 
   query = $state('');
@@ -191,35 +192,61 @@ export class Session {
     this.shardCache = await ShardCache.open();
     const { manifest } = await loadManifest(base, this.shardCache);
     this.manifest = manifest;
-    const textBytes = manifest.shards.reduce((n, s) => n + s.text.bytes, 0);
+    // The keyword index ships with the corpus when the build made it with this page's analyser;
+    // otherwise (an older build, another analyser) the page indexes the text itself.
+    const lexical = new Bm25Index();
+    const shipsLexical = !!manifest.lexical && manifest.lexical.analyzer === lexical.analyzerId;
+    const textBytes = manifest.shards.reduce((n, s) => n + s.text.bytes + (shipsLexical ? s.lexical!.bytes : 0), 0);
     const vectorBytes = manifest.vectors ? manifest.shards.reduce((n, s) => n + (s.vectors?.bytes ?? 0), 0) : 0;
-    this.corpusDownload = { loaded: 0, total: textBytes + vectorBytes, textTotal: textBytes, files: 0, totalFiles: manifest.shards.length * (manifest.vectors ? 2 : 1), fromCache: 0 };
+    this.corpusDownload = { loaded: 0, total: textBytes + vectorBytes, textTotal: textBytes, files: 0, totalFiles: manifest.shards.length * (1 + (manifest.vectors ? 1 : 0) + (shipsLexical ? 1 : 0)), fromCache: 0 };
     // Chunk hashes are vector-cache keys, needed only when the page embeds passages itself.
     const hash = manifest.vectors ? () => '' : (t: string) => sha256Hex(t);
     const parts: (TextPart | null)[] = new Array(manifest.shards.length).fill(null);
-    await eachLimited(manifest.shards, 4, async (shard, i) => {
+    const segments: (LexicalSegmentData | null)[] = new Array(manifest.shards.length).fill(null);
+    const load = async (ref: FileRef, decode: (bytes: Uint8Array) => void): Promise<void> => {
       let seen = 0;
       try {
-        const { bytes, fromCache } = await loadFile(base, shard.text, this.shardCache!, (p) => {
+        const { bytes, fromCache } = await loadFile(base, ref, this.shardCache!, (p) => {
           this.corpusDownload.loaded += p.loaded - seen;
           seen = p.loaded;
         });
-        parts[i] = decodeText(bytes, shard, hash);
+        decode(bytes);
         this.corpusDownload.files++;
         if (fromCache) this.corpusDownload.fromCache++;
       } catch (err) {
         this.corpusDownload.loaded -= seen;
+        throw err;
+      }
+    };
+    await eachLimited(manifest.shards, 4, async (shard, i) => {
+      try {
+        await load(shard.text, (bytes) => (parts[i] = decodeText(bytes, shard, hash)));
+      } catch (err) {
         this.notify(`Part ${i + 1} of ${manifest.shards.length} of the corpus (${manifest.shards[i].papers} papers) could not be used: ${(err as Error).message}. The rest is searchable; reload to try again.`);
+        return;
+      }
+      if (!shipsLexical) return;
+      try {
+        await load(shard.lexical!, (bytes) => (segments[i] = decodeLexical(bytes, shard)));
+      } catch (err) {
+        this.notify(`The keyword index of corpus part ${i + 1} of ${manifest.shards.length} could not be used (${(err as Error).message}); the page indexes that part's ${shard.papers} papers itself.`);
       }
     });
     const valid = parts.flatMap((p, i) => (p ? [i] : []));
     if (valid.length === 0) throw new Error('No part of the corpus could be loaded (see the notices). Reload to try again; if it persists, the site needs "npm run build".');
     this.validShards = valid;
     const data: CorpusData = { chunker: manifest.chunker, papers: valid.flatMap((i) => parts[i]!.papers), chunks: valid.flatMap((i) => parts[i]!.chunks) };
-    // The keyword index, one segment per shard, yielding between them so the page stays responsive.
+    // The keyword index, one segment per shard: shipped ones are added as they are; the others are
+    // built here, yielding between slices so the page stays responsive.
     const t1 = performance.now();
-    const lexical = new Bm25Index();
     for (const i of valid) {
+      const shipped = segments[i];
+      if (shipped) {
+        lexical.addSegment(shipped);
+        this.timings.lexicalShipped++;
+        continue;
+      }
+      this.timings.lexicalBuilt++;
       // slices of LEXICAL_SLICE papers keep each task short (~0.1 s on a slow 2-core machine)
       const papers = parts[i]!.papers;
       for (let at = 0; at < papers.length; at += LEXICAL_SLICE) {
@@ -449,6 +476,7 @@ export class Session {
     for (const s of manifest.shards) {
       keep.add(fileUrl(base, s.text));
       if (s.vectors) keep.add(fileUrl(base, s.vectors));
+      if (s.lexical) keep.add(fileUrl(base, s.lexical));
     }
     await this.shardCache?.keepOnly(keep);
     if (this.shardCache?.notice) this.notify(this.shardCache.notice);
