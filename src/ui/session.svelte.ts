@@ -587,19 +587,17 @@ export class Session {
     const ids = new Set(chunks.map((c) => c.id));
     for (const id of this.importedVectors.keys()) if (!ids.has(id)) this.importedVectors.delete(id);
     const before = this.collections ?? [];
-    if (this.corpus && this.matrix) this.rebuildWithImported();
-    // after the rebuild: what reads this (a shared list, the filters) finds the papers by id
     this.collections = sources?.collections ?? [];
+    if (this.corpus && this.matrix) this.rebuildWithImported();
     // a link's collection filter waited for the collections; a deleted collection leaves the filter
     if (this.filterIndex && this.filter.sources?.length) {
       const was = this.filter;
       const deleted = before.filter((c) => was.sources!.includes(c.id) && !this.collections!.some((x) => x.id === c.id));
       for (const c of deleted) this.notify(`The collection “${c.name}” was deleted: the filter on it is left out.`);
       this.filter = this.resolveFilter({ ...was, sources: was.sources!.filter((id) => !deleted.some((c) => c.id === id)) });
-      if (JSON.stringify(this.filter) !== JSON.stringify(was)) {
-        this.writeFilterUrl(true);
-        this.refresh();
-      }
+      // the address follows a deletion made here; a link's unknown collection stays in it, as an unknown category does
+      if (deleted.length) this.writeFilterUrl(true);
+      if (JSON.stringify(this.filter) !== JSON.stringify(was)) this.refresh();
     }
   }
 
