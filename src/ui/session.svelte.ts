@@ -21,7 +21,7 @@ import { VectorMatrix } from '../search/vectors';
 import { Bm25Index } from '../search/bm25';
 import { lexicalDoc, SearchEngine, type PaperHit } from '../search/engine';
 import { registerOffline, type OfflineStatus } from '../offline/register';
-import { FilterIndex, NO_FILTER, rankFiltered, type FacetCount, type FilterState } from '../search/filter';
+import { CORPUS_SOURCE, FilterIndex, NO_FILTER, rankFiltered, type FacetCount, type FilterState } from '../search/filter';
 import { filterNotices, formatFilterState, formatUrlState, parseFilterState, parseUrlState, type SearchMode, type UrlState } from './url';
 
 const BASE = import.meta.env.BASE_URL;
@@ -46,6 +46,19 @@ export interface ResultView {
   /** The filters this ranking ran under, and how many papers they allow. */
   filter: FilterState;
   allowed: number;
+}
+
+/** One of the user's collections, as the filters and the results name it. */
+export interface CollectionRef {
+  id: string;
+  name: string;
+}
+
+/** Where each imported paper comes from (setImported): the collections, and each paper's collection id. */
+export interface ImportedSources {
+  collections: CollectionRef[];
+  /** by paper, in the order of the papers given */
+  collectionOf: string[];
 }
 
 export class Session {
@@ -89,6 +102,10 @@ export class Session {
   filterIndex = $state.raw<FilterIndex | null>(null);
   /** category counts for the results on screen (null: no query, so the corpus's totals apply) */
   facets = $state.raw<FacetCount[] | null>(null);
+  /** source counts (shipped corpus, each collection) for the results on screen (null: no query) */
+  sourceFacets = $state.raw<FacetCount[] | null>(null);
+  /** the user's collections; null until the importer has read them (a link's src= waits for that) */
+  collections = $state.raw<CollectionRef[] | null>(null);
 
   private client: EmbedClient | null = null;
   private clientLoading: Promise<EmbedClient> | null = null;
@@ -113,6 +130,8 @@ export class Session {
   /** The user's imported papers (src/import/): ranked with the corpus, their rows after its rows. */
   private imported: { papers: Paper[]; chunks: Chunk[] } = { papers: [], chunks: [] };
   private importedVectors = new Map<string, Float32Array>();
+  /** imported paper id → collection id */
+  private collectionOfPaper = new Map<string, string>();
   private importedRows = new Map<string, number>();
 
   get semanticAvailable(): boolean {
@@ -148,8 +167,8 @@ export class Session {
       this.error = (err as Error).message;
       return;
     }
-    this.filterIndex = new FilterIndex(this.corpus!.papers);
-    void this.filterIndex.prepareAuthors();
+    // loadCorpus indexed the filters already when imported papers were there before the corpus
+    if (!this.filterIndex) this.indexFilters();
     this.filter = this.resolveFilter(initialFilter.filter);
     // Keyword search works from here on, whatever happens to the model.
     this.runFromUrl(initial);
@@ -588,12 +607,34 @@ export class Session {
    * Replaces the imported papers searched beside the corpus (all collections together). Keyword
    * search covers them at once; semantic search each passage once setImportedVector gives it.
    * Rebuilds the engine: the keyword index over corpus + imports, the matrix with their rows appended.
+   * `sources` names each paper's collection, for the source filter and the results' metadata line.
    */
-  setImported(papers: Paper[], chunks: Chunk[]): void {
+  setImported(papers: Paper[], chunks: Chunk[], sources?: ImportedSources): void {
     this.imported = { papers, chunks };
+    this.collectionOfPaper = new Map(sources ? papers.map((p, i) => [p.id, sources.collectionOf[i]]) : []);
     const ids = new Set(chunks.map((c) => c.id));
     for (const id of this.importedVectors.keys()) if (!ids.has(id)) this.importedVectors.delete(id);
+    const before = this.collections ?? [];
+    this.collections = sources?.collections ?? [];
     if (this.corpus && this.matrix) this.rebuildWithImported();
+    // a link's collection filter waited for the collections; a deleted collection leaves the filter
+    if (this.filterIndex && this.filter.sources?.length) {
+      const was = this.filter;
+      const deleted = before.filter((c) => was.sources!.includes(c.id) && !this.collections!.some((x) => x.id === c.id));
+      for (const c of deleted) this.notify(`The collection “${c.name}” was deleted: the filter on it is left out.`);
+      this.filter = this.resolveFilter({ ...was, sources: was.sources!.filter((id) => !deleted.some((c) => c.id === id)) });
+      // the address follows a deletion made here; a link's unknown collection stays in it, as an unknown category does
+      if (deleted.length) this.writeFilterUrl(true);
+      if (JSON.stringify(this.filter) !== JSON.stringify(was)) this.refresh();
+    }
+  }
+
+  /** The collection an imported paper belongs to (null for a shipped paper). Reactive: reads `collections`. */
+  collectionOf(paperId: string): CollectionRef | null {
+    const collections = this.collections;
+    const id = this.collectionOfPaper.get(paperId);
+    if (id === undefined) return null;
+    return collections?.find((c) => c.id === id) ?? { id, name: id };
   }
 
   /** The vector of an imported passage (by chunk id), embedded or read from the user's store. */
@@ -655,8 +696,19 @@ export class Session {
     this.filled = filled;
     this.engine = new SearchEngine(data, matrix, { lexicalIndex: lexical });
     this.papersById = new Map(data.papers.map((p) => [p.id, p]));
-    // the filters cover the imported papers too (their rows follow the corpus's)
-    this.filterIndex = new FilterIndex(data.papers);
+    this.indexFilters();
+  }
+
+  /** The filters' index over the shipped papers and the imported ones (whose rows follow the corpus's). */
+  private indexFilters(): void {
+    const shipped = this.corpus!.papers;
+    const imported = this.imported.papers;
+    const n = shipped.length;
+    const collectionIds = [...new Set([...(this.collections ?? []).map((c) => c.id), ...this.collectionOfPaper.values()])];
+    this.filterIndex = new FilterIndex(imported.length ? [...shipped, ...imported] : shipped, {
+      sources: [CORPUS_SOURCE, ...collectionIds],
+      sourceOf: (p) => (p < n ? CORPUS_SOURCE : (this.collectionOfPaper.get(imported[p - n].id) ?? CORPUS_SOURCE)),
+    });
     void this.filterIndex.prepareAuthors();
   }
 
@@ -789,13 +841,22 @@ export class Session {
   private rank(run: (k: number, filter: Uint8Array | undefined) => PaperHit[]) {
     const ranked = rankFiltered(this.filterIndex!, this.filter, 20, run);
     this.facets = ranked.facets;
+    this.sourceFacets = ranked.sources;
     return ranked;
   }
 
-  /** Keeps what this corpus has; a notice names the categories and authors it does not. */
+  /**
+   * Keeps what this corpus has; a notice names the categories, authors and collections it does not.
+   * Until the importer has read the user's collections, a collection id is kept as it is (it
+   * matches no paper meanwhile) and judged when they arrive (setImported).
+   */
   private resolveFilter(state: FilterState): FilterState {
     if (!this.filterIndex) return state;
     const r = this.filterIndex.resolve(state);
+    if (this.collections === null && r.unknownSources.length) {
+      r.state.sources = [...(r.state.sources ?? []), ...r.unknownSources];
+      r.unknownSources = [];
+    }
     for (const n of filterNotices(r)) this.notify(n);
     return r.state;
   }
@@ -806,9 +867,11 @@ export class Session {
     this.filter = this.resolveFilter(filter);
   }
 
-  private writeFilterUrl(): void {
+  private writeFilterUrl(replace = false): void {
     const next = `${location.pathname}${formatFilterState(this.filter, location.search)}${location.hash}`;
-    if (next !== `${location.pathname}${location.search}${location.hash}`) history.pushState(null, '', next);
+    if (next === `${location.pathname}${location.search}${location.hash}`) return;
+    if (replace) history.replaceState(null, '', next);
+    else history.pushState(null, '', next);
   }
 
   private coverage() {
