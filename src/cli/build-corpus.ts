@@ -12,7 +12,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildCorpus, chunkerSettings, DEFAULT_OVERLAP_SENTENCES, type BuildOptions } from '../corpus/build.ts';
-import { readCorpusInputs, UnreadableInputError } from '../corpus/node-io.ts';
+import { inputChanges, readCorpusInputs, snapshotInputs, UnreadableInputError } from '../corpus/node-io.ts';
 import { loadTokenizerCounter } from '../corpus/node-tokenizer.ts';
 import { exitCodeFor, formatReport } from '../corpus/report.ts';
 import { chunkTokenLimit } from '../embed/registry.ts';
@@ -100,6 +100,7 @@ async function main(argv: string[]): Promise<number> {
     options.countTokens = exact.count;
     options.tokenCounterId = exact.id;
   }
+  const snapshot = await snapshotInputs(inputs);
   const files = await readCorpusInputs(inputs);
   const t1 = performance.now();
   const { data, report } = buildCorpus(files, options);
@@ -122,6 +123,11 @@ async function main(argv: string[]): Promise<number> {
     const bits = args.values.bits ?? String(DEFAULT_BITS);
     if (bits !== '4' && bits !== '8') throw new UsageError(`--bits must be 4 or 8, got "${bits}"`);
     vectors = { ...shipped, bits: bits === '4' ? 4 : 8 };
+  }
+  const changed = inputChanges(snapshot, await snapshotInputs(inputs));
+  if (changed.length > 0) {
+    console.error(`\nbuild:corpus stopped: the input changed while the corpus was being built (${changed.slice(0, 5).join('; ')}${changed.length > 5 ? `; and ${changed.length - 5} more` : ''}). Nothing written; the corpus in ${relative(process.cwd(), outDir) || '.'} is unchanged. Run the same command again${vectors ? ' (the vectors embedded so far are kept, so only new or changed passages are embedded)' : ''}.`);
+    return 1;
   }
   const tw = performance.now();
   const out = writeShardedCorpus(data, options.source!, vectors, undefined, shippedLexical());

@@ -50,6 +50,39 @@ export async function readCorpusInputs(inputs: string[]): Promise<InputFile[]> {
   return all;
 }
 
+/**
+ * Size and modification time of every file the inputs hold (full path → "size:mtime"): taken
+ * before the inputs are read and again before the corpus is written, so a file edited, added or
+ * removed during a long build (vectors take hours) is noticed instead of shipped half-old.
+ */
+export async function snapshotInputs(inputs: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const input of inputs) {
+    const info = await stat(input).catch(() => null);
+    if (!info) continue;
+    const paths: string[] = [];
+    if (info.isDirectory()) await walk(input, paths);
+    else paths.push(input);
+    for (const p of paths) {
+      const s = await stat(p).catch(() => null);
+      out.set(p, s ? `${s.size}:${s.mtimeMs}` : 'gone');
+    }
+  }
+  return out;
+}
+
+/** What differs between two snapshots, one line per file ("x.jsonl changed", "new.bib added", …). */
+export function inputChanges(before: Map<string, string>, after: Map<string, string>): string[] {
+  const lines: string[] = [];
+  for (const [p, v] of before) {
+    const now = after.get(p);
+    if (now === undefined || now === 'gone') lines.push(`${p} removed`);
+    else if (now !== v) lines.push(`${p} changed`);
+  }
+  for (const p of after.keys()) if (!before.has(p)) lines.push(`${p} added`);
+  return lines;
+}
+
 async function walk(dir: string, out: string[]): Promise<void> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);

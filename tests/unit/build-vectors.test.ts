@@ -2,8 +2,8 @@
  * build:corpus --vectors: the shipped vectors are the Node embedder's (same passage text and
  * model), int4 within the recorded error; a second build embeds nothing and writes the same files.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -42,5 +42,37 @@ describe('npm run build:corpus -- --vectors', () => {
     expect(second.stderr).toMatch(/embedded 0 /);
     expect(second.stdout).toMatch(/0 new, 3 unchanged/);
     expect(readdirSync(join(out, 'shards')).sort()).toEqual(files);
+  });
+
+  it('an input edited while the build embeds stops it before writing, naming the file; the next run embeds only what is new', { timeout: 300_000 }, async () => {
+    const input = join(tmp, 'moving-input');
+    cpSync(SEEDS, input, { recursive: true });
+    const out = join(tmp, 'moving-corpus');
+    const cacheDir = join(tmp, 'moving-cache');
+    const edited = join(input, readdirSync(input).sort()[0]);
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'src/cli/build-corpus.ts'), input, '--out', out, '--vectors', '--cache-dir', cacheDir], { cwd: REPO });
+    let stdout = '';
+    let stderr = '';
+    let touched = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+      // printed once the inputs are read and chunked, before the vectors: edit the input now
+      if (!touched && /Corpus build:/.test(stdout)) {
+        touched = true;
+        appendFileSync(edited, '\n');
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(touched).toBe(true);
+    expect(code, stderr).toBe(1);
+    expect(stderr).toMatch(new RegExp(`input changed while the corpus was being built \\(${edited.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} changed\\)`));
+    expect(stderr).toMatch(/Nothing written/);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(false);
+    // what was embedded is kept: the rerun (input now still) embeds nothing new and writes the corpus
+    const again = cli(input, '--out', out, '--vectors', '--cache-dir', cacheDir);
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/embedded 0 /);
+    expect(existsSync(join(out, 'manifest.json'))).toBe(true);
   });
 });
