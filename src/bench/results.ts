@@ -126,7 +126,8 @@ export interface ScaleResults {
   quality: { fp32Ndcg10: number | null; quantisedNdcg10: number | null; note: string };
   detail: {
     wireCompression: string;
-    corpus: { manifest: Bytes; text: Bytes; vectors: Bytes };
+    /** lexical: the shipped keyword index (shards/l.*), absent in results from before it */
+    corpus: { manifest: Bytes; text: Bytes; vectors: Bytes; lexical?: Bytes };
     model: Bytes & { paths: string[] };
     vectors: string;
     queries: number;
@@ -241,7 +242,7 @@ export function formatScaleTable(r: BenchResults): string {
   const slice = `arXiv ${a.papers}`;
   rows.push(['Corpus', `${s.papers.toLocaleString('en')} papers, ${s.passages.toLocaleString('en')} passages`, `${slice}: ${a.chunks.toLocaleString('en')} passages`]);
   rows.push(['Vectors', s.realVectors ? 'real (Node vector cache)' : 'random unit stand-ins: same bytes and cost, meaningless rankings', d.vectors]);
-  rows.push(['Corpus on the wire before semantic results (brotli 9)', mb(s.corpusWireBytesBeforeSemantic), `text ${mb(d.corpus.text.brotli)} (${d.corpus.text.files} files, raw ${mb(d.corpus.text.raw)}) + vectors ${mb(d.corpus.vectors.brotli)} (raw ${mb(d.corpus.vectors.raw)}); gzip 9 ${mb(d.corpus.text.gzip + d.corpus.vectors.gzip + d.corpus.manifest.gzip)} · ${slice} ${mb(a.corpusWireBytes)}`]);
+  rows.push(['Corpus on the wire before semantic results (brotli 9)', mb(s.corpusWireBytesBeforeSemantic), `text ${mb(d.corpus.text.brotli)} (${d.corpus.text.files} files, raw ${mb(d.corpus.text.raw)}) + keyword index ${mb(d.corpus.lexical?.brotli ?? 0)} (raw ${mb(d.corpus.lexical?.raw ?? 0)}) + vectors ${mb(d.corpus.vectors.brotli)} (raw ${mb(d.corpus.vectors.raw)}); gzip 9 ${mb(d.corpus.text.gzip + (d.corpus.lexical?.gzip ?? 0) + d.corpus.vectors.gzip + d.corpus.manifest.gzip)} · ${slice} ${mb(a.corpusWireBytes)}`]);
   rows.push(['Corpus on the wire, total', mb(s.corpusWireBytesTotal), 'every shard is needed before semantic results cover the whole corpus today']);
   rows.push(['Model + runtime on the wire (brotli 9)', mb(s.modelWireBytes), `${d.model.files} files, raw ${mb(d.model.raw)}, gzip ${mb(d.model.gzip)}`]);
   rows.push(['Cold visit → keyword results', ms(s.coldKeywordMs), `corpus fetched, decoded, indexed ${ms(c.corpusMs)} (keyword index ${ms(c.lexicalMs)}) · ${slice} ${ms(a.coldFirstKeywordMs)} · seeds ${ms(r.cold.firstKeywordResultsMs)}`]);

@@ -107,7 +107,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
   const arxivDir = join(slice.dir, `served-${arxivVectors.source}`);
   const arxivServed = await writeShippedCorpus(arxivDir, slice.corpus, slice.manifest.source, arxivVectors.vectors, shippedInfo(spec, modelInfo, slice.corpus));
   const arxivWire = await corpusWire(arxivDir, `${arxivDir}.sizes.json`);
-  const arxivBytes = [...arxivWire.manifest, ...arxivWire.text, ...arxivWire.vectors].reduce((t, f) => ({ raw: t.raw + f.raw, gzip: t.gzip + f.gzip, brotli: t.brotli + f.brotli }), { raw: 0, gzip: 0, brotli: 0 });
+  const arxivBytes = [...arxivWire.manifest, ...arxivWire.text, ...arxivWire.lexical, ...arxivWire.vectors].reduce((t, f) => ({ raw: t.raw + f.raw, gzip: t.gzip + f.gzip, brotli: t.brotli + f.brotli }), { raw: 0, gzip: 0, brotli: 0 });
   const queries = slice.queries.slice(0, opts.queries);
   const [coldQuery, warmQuery, arxivQuery] = slice.queries.slice(opts.queries);
 

@@ -154,10 +154,10 @@ function sum(rows: FileSize[]): { files: number; raw: number; gzip: number; brot
 }
 
 /** Compressed sizes of every file of a corpus folder (manifest + shards), by kind. */
-export async function corpusWire(dir: string, cacheFile: string): Promise<{ manifest: FileSize[]; text: FileSize[]; vectors: FileSize[] }> {
+export async function corpusWire(dir: string, cacheFile: string): Promise<{ manifest: FileSize[]; text: FileSize[]; vectors: FileSize[]; lexical: FileSize[] }> {
   const shards = (await readdir(join(dir, 'shards'))).sort();
   const sizes = await sizesOf([{ path: join(dir, 'manifest.json'), name: 'manifest.json' }, ...shards.map((n) => ({ path: join(dir, 'shards', n), name: `shards/${n}` }))], cacheFile);
-  return { manifest: sizes.filter((s) => s.file === 'manifest.json'), text: sizes.filter((s) => s.file.startsWith('shards/p.')), vectors: sizes.filter((s) => s.file.startsWith('shards/v.')) };
+  return { manifest: sizes.filter((s) => s.file === 'manifest.json'), text: sizes.filter((s) => s.file.startsWith('shards/p.')), vectors: sizes.filter((s) => s.file.startsWith('shards/v.')), lexical: sizes.filter((s) => s.file.startsWith('shards/l.')) };
 }
 
 function run(cmd: string, args: string[]): Promise<void> {
@@ -349,6 +349,7 @@ export async function runScale(browser: Browser, opts: ScaleOptions): Promise<Sc
     const text = sum(wire.text);
     const vectors = sum(wire.vectors);
     const manifest = sum(wire.manifest);
+    const lexical = sum(wire.lexical);
     const model = sum(modelSizes);
     const t = cold.probe.timings;
     const times = q.map((r) => r.totalMs);
@@ -356,8 +357,8 @@ export async function runScale(browser: Browser, opts: ScaleOptions): Promise<Sc
     return {
       papers,
       passages: chunks,
-      corpusWireBytesBeforeSemantic: manifest.brotli + text.brotli + vectors.brotli,
-      corpusWireBytesTotal: manifest.brotli + text.brotli + vectors.brotli,
+      corpusWireBytesBeforeSemantic: manifest.brotli + text.brotli + lexical.brotli + vectors.brotli,
+      corpusWireBytesTotal: manifest.brotli + text.brotli + lexical.brotli + vectors.brotli,
       modelWireBytes: model.brotli,
       coldKeywordMs: cold.firstKeywordMs,
       coldSemanticMs: cold.resultsMs,
@@ -371,7 +372,7 @@ export async function runScale(browser: Browser, opts: ScaleOptions): Promise<Sc
       quality: { fp32Ndcg10: null, quantisedNdcg10: null, note: '' },
       detail: {
         wireCompression: 'brotli quality 9 (gzip level 9 beside it), computed in Node over each served file',
-        corpus: { manifest, text, vectors },
+        corpus: { manifest, text, vectors, lexical },
         model: { ...model, paths: modelFiles },
         vectors: corpus.vectorsNote,
         queries: queries.length,

@@ -15,6 +15,8 @@ export class ShardCache {
   /** set once a write failed (quota, private mode): later writes are skipped */
   notice: string | null = null;
 
+  private readonly pending = new Set<Promise<boolean>>();
+
   private constructor(private readonly cache: Cache | null) {}
 
   static async open(name = SHARD_CACHE): Promise<ShardCache> {
@@ -53,6 +55,18 @@ export class ShardCache {
         : `The corpus could not be kept for offline use (${(err as Error).message}): it is downloaded again on the next visit.`;
       return false;
     }
+  }
+
+  /** put() without waiting: the write is tracked, and settled() resolves once every such write has. */
+  keep(url: string, bytes: Uint8Array, type: string): void {
+    const write = this.put(url, bytes, type);
+    this.pending.add(write);
+    void write.finally(() => this.pending.delete(write));
+  }
+
+  /** Waits for the writes keep() started (their failures are in `notice`). */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
   async delete(url: string): Promise<void> {

@@ -183,6 +183,8 @@ export class Session {
       this.refresh();
     }
     await this.clientLoading?.catch(() => undefined);
+    // the corpus files are kept in the background (ShardCache.keep): the offline copy is whole once they are written
+    await this.shardCache?.settled();
     this.startOffline();
   }
 
@@ -497,6 +499,7 @@ export class Session {
       if (s.vectors) keep.add(fileUrl(base, s.vectors));
       if (s.lexical) keep.add(fileUrl(base, s.lexical));
     }
+    await this.shardCache?.settled();
     await this.shardCache?.keepOnly(keep);
     if (this.shardCache?.notice) this.notify(this.shardCache.notice);
   }
