@@ -91,8 +91,13 @@ export function registerOffline(swUrl: string, hooks: OfflineHooks): OfflineRegi
       hooks.onStatus('failed', FAILED);
     }
   });
-  const registered = wb.register().then((registration) => {
+  // At once, not after the load event (Workbox's default): the model download waits for it.
+  const registered = wb.register({ immediate: true }).then((registration) => {
     if (!registration) throw new Error('no registration');
+    // Only a first install in progress takes control of this page. An uncontrolled page beside an
+    // active worker (a hard reload) or with no worker at all (service workers blocked) never will.
+    const worker = registration.active ?? registration.waiting ?? registration.installing;
+    if (!worker || (registration.active?.state === 'activated' && !container.controller)) settleControl(false);
     setInterval(() => void wb.update(), UPDATE_CHECK_MS);
     document.addEventListener('visibilitychange', () => {
       if (document.visibilityState === 'visible') void wb.update();

@@ -473,7 +473,8 @@ export class Session {
   private async loadClient(signal: AbortSignal): Promise<EmbedClient> {
     const pauses = [1_000, 4_000];
     const t0 = performance.now();
-    // A first visit: the model is downloaded once the service worker can store it on the way.
+    // A first visit: the model is downloaded once the service worker can store it on the way (the
+    // wait, the install of the small shell, is part of the model's load time).
     await this.offline?.controlled;
     for (let attempt = 0; ; attempt++) {
       try {

@@ -12,7 +12,7 @@ import { startStaticHost, type StaticHost } from './static-server';
 
 export const PORT = Number(process.env.E2E_PORT ?? 4317) + 1;
 export const DIST = resolve(import.meta.dirname, '..', '..', 'dist');
-const MODEL = `/models/${getModel().id}`;
+export const MODEL = `/models/${getModel().id}`;
 export const MODEL_FILES = [`${MODEL}/onnx/model_quantized.onnx`, `${MODEL}/tokenizer.json`, `${MODEL}/config.json`];
 export const WASM_RUNTIME = Object.values(RUNTIME_FILES.plain).map((f) => `/ort/${f}`);
 export const WEBGPU_RUNTIME = Object.values(RUNTIME_FILES.asyncify).map((f) => `/ort/${f}`);
@@ -36,13 +36,17 @@ function counts(log: string[]): Map<string, number> {
   return out;
 }
 
-/** The first visit, until the page says the offline copy is complete; returns the host's request counts. */
-export async function firstVisit(page: Page): Promise<Map<string, number>> {
-  host.serve(DIST);
+/**
+ * The first visit to `root` (dist/ unless given), until the page says the offline copy is complete
+ * (or, with expectReady false, until it is ready to search); returns the host's request counts.
+ */
+export async function firstVisit(page: Page, options: { root?: string; expectReady?: boolean } = {}): Promise<Map<string, number>> {
+  host.serve(options.root ?? DIST);
   host.takeLog();
   await page.goto('/');
   await waitReady(page);
-  await expect(page.getByTestId('offline-ready')).toBeVisible();
+  if (options.expectReady ?? true) await expect(page.getByTestId('offline-ready')).toBeVisible();
+  else await expect(page.getByTestId('offline-saving')).toHaveCount(0);
   return counts(host.takeLog());
 }
 

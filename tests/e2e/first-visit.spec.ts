@@ -4,7 +4,10 @@
  * runtime build only WebGPU runs (26 MB) only on a device that has WebGPU. Requests are counted at
  * the static host, the one place every download (page, workers, service worker) must pass.
  */
-import { MODEL_FILES, WASM_RUNTIME, WEBGPU_RUNTIME, firstVisit, hasWebGpu, useStaticHost, worksOffline } from './first-visit-helpers';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DIST, MODEL, MODEL_FILES, WASM_RUNTIME, WEBGPU_RUNTIME, firstVisit, hasWebGpu, useStaticHost, worksOffline } from './first-visit-helpers';
 import { expect, test } from './fixtures';
 
 useStaticHost();
@@ -20,4 +23,25 @@ test('without WebGPU: the model and the WASM runtime are downloaded once, the We
   const twice = [...fetched].filter(([path, n]) => n > 1 && !/\/icons\/|paperscope-model\.json$|\/sw\.js$/.test(path));
   expect(twice).toEqual([]);
   await worksOffline(page);
+});
+
+test('a file that is not the build’s (a deployment mid-visit, a broken host) is not stored, and the page says it is online only', async ({ page }) => {
+  test.setTimeout(300_000);
+  // dist/ as links, but with one model file changed: the host now serves bytes the manifest's sha256 does not match.
+  const work = mkdtempSync(join(tmpdir(), 'paperscope-tampered-'));
+  try {
+    for (const name of readdirSync(DIST)) if (name !== 'models') symlinkSync(join(DIST, name), join(work, name));
+    cpSync(join(DIST, 'models'), join(work, 'models'), { recursive: true, dereference: true });
+    const vocab = join(work, MODEL.slice(1), 'vocab.txt');
+    writeFileSync(vocab, `${readFileSync(vocab, 'utf8')}tampered\n`);
+    const fetched = await firstVisit(page, { root: work, expectReady: false });
+    expect(fetched.get(`${MODEL}/vocab.txt`)).toBeGreaterThan(0);
+    await expect(page.getByTestId('offline-failed')).toBeVisible();
+    await expect(page.getByTestId('offline-ready')).toHaveCount(0);
+    await expect(page.getByText(/vocab\.txt/)).toBeVisible();
+    // Search itself is unaffected: the page's model came through intact.
+    await expect(page.getByTestId('model-error')).toHaveCount(0);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 });
