@@ -2,10 +2,12 @@
  * Node-only: bytes a first visit receives, from opening the page until its offline copy is
  * complete (the page's status says "works offline"). Every request of the page, its workers and
  * the service worker is counted (Playwright reports service-worker requests on the context): the
- * response's headers plus its body as received (Chromium's encodedDataLength). A response the
- * service worker answered, or the HTTP cache, received nothing from the network and counts 0.
+ * response's headers plus its body as received (Chromium's encodedDataLength, compressed if the
+ * host compresses). A response the service worker answered, or the HTTP cache, received nothing
+ * from the network and counts 0.
  * (Chromium reports the service worker's own script, sw.js, ~20 KB, without a body: not counted.)
  */
+import { statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Browser, Request } from '@playwright/test';
 import { preview } from 'vite';
@@ -18,27 +20,32 @@ export type FirstVisitFigures = Omit<FirstVisitResult, 'baseline'>;
 interface Received {
   path: string;
   wire: number;
-  size: number;
 }
 
 async function received(request: Request): Promise<Received | null> {
   const response = await request.response();
   if (!response || response.fromServiceWorker()) return null;
   const sizes = await request.sizes();
-  // Chromium reports a response taken from the HTTP cache with a body size ≤ 0: nothing came over the wire.
-  if (sizes.responseBodySize <= 0 && response.status() !== 204 && Number(response.headers()['content-length'] ?? 1) > 0) {
-    return { path: new URL(request.url()).pathname, wire: 0, size: 0 };
-  }
-  const length = Number(response.headers()['content-length']);
-  return {
-    path: new URL(request.url()).pathname,
-    wire: Math.max(0, sizes.responseHeadersSize) + Math.max(0, sizes.responseBodySize),
-    size: Number.isFinite(length) && length > 0 ? length : sizes.responseBodySize,
-  };
+  // A response from the HTTP cache has no body size (≤ 0): nothing came over the wire.
+  const wire = sizes.responseBodySize > 0 ? Math.max(0, sizes.responseHeadersSize) + sizes.responseBodySize : 0;
+  return { path: new URL(request.url()).pathname, wire };
 }
 
-/** Opens the app in a fresh context (service workers allowed) and counts until the offline copy is complete. */
-export async function measureFirstVisit(browser: Browser, baseURL: string, timeoutMs = 600_000): Promise<FirstVisitFigures> {
+/** A served path's file in the build folder ('/' is index.html); null if there is none. */
+function fileSize(distDir: string, path: string): number | null {
+  try {
+    return statSync(join(distDir, path.endsWith('/') ? `${path}index.html` : path)).size;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Opens the app in a fresh context (service workers allowed) and counts until the offline copy is
+ * complete. The distinct files' sizes are those of the files in `distDir`, the folder served
+ * (a host that compresses, as vite preview does with gzip, sends fewer bytes than that).
+ */
+export async function measureFirstVisit(browser: Browser, baseURL: string, distDir: string, timeoutMs = 600_000): Promise<FirstVisitFigures> {
   const context = await newContext(browser, baseURL);
   const pending: Promise<Received | null>[] = [];
   context.on('requestfinished', (request) => pending.push(received(request).catch(() => null)));
@@ -59,15 +66,12 @@ export async function measureFirstVisit(browser: Browser, baseURL: string, timeo
     // Requests finishing right now are still counted.
     await page.waitForTimeout(500);
     const rows = (await Promise.all(pending)).filter((r): r is Received => r !== null && r.wire > 0);
-    const sizes = new Map<string, number>();
     const fetches = new Map<string, number>();
-    for (const r of rows) {
-      sizes.set(r.path, Math.max(sizes.get(r.path) ?? 0, r.size));
-      fetches.set(r.path, (fetches.get(r.path) ?? 0) + 1);
-    }
+    for (const r of rows) fetches.set(r.path, (fetches.get(r.path) ?? 0) + 1);
+    const fileBytes = [...fetches.keys()].reduce((n, path) => n + (fileSize(distDir, path) ?? Math.max(...rows.filter((r) => r.path === path).map((r) => r.wire))), 0);
     return {
       wireBytes: rows.reduce((n, r) => n + r.wire, 0),
-      fileBytes: [...sizes.values()].reduce((n, s) => n + s, 0),
+      fileBytes,
       requests: rows.length,
       repeated: Object.fromEntries([...fetches].filter(([, n]) => n > 1)),
       ms,
@@ -87,13 +91,13 @@ export async function firstVisitResult(
   opts: { baseURL: string; root: string; port: number; baseline?: string; log: (line: string) => void },
 ): Promise<FirstVisitResult> {
   opts.log('first visit (no WebGPU): bytes received until the offline copy is complete');
-  const current = await measureFirstVisit(browser, opts.baseURL);
+  const current = await measureFirstVisit(browser, opts.baseURL, join(opts.root, 'dist'));
   if (!opts.baseline) return current;
   const dir = resolve(opts.baseline);
   opts.log(`first visit to the baseline build in ${dir}`);
   const server = await preview({ root: opts.root, configFile: join(opts.root, 'vite.config.ts'), logLevel: 'warn', build: { outDir: dir }, preview: { host: '127.0.0.1', port: opts.port + 1, strictPort: true } });
   try {
-    const baseline = await measureFirstVisit(browser, `http://127.0.0.1:${opts.port + 1}`);
+    const baseline = await measureFirstVisit(browser, `http://127.0.0.1:${opts.port + 1}`, dir);
     return { ...current, baseline: { ...baseline, build: dir } };
   } finally {
     await new Promise<void>((done) => server.httpServer.close(() => done()));
