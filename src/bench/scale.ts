@@ -102,8 +102,10 @@ export async function scaleCorpus(opts: ScaleOptions): Promise<ScaleCorpus> {
     ? `real vectors from ${cached.note}`
     : `random unit stand-ins (${cached.note}): same bytes and cost, meaningless rankings`;
   log(`scale corpus vectors: ${vectorsNote}`);
-  // keyed by the text, the model, the vector source and the format writer's code (a new shard layout rewrites it)
-  const writer = sha16(await codeHash(join(opts.root, 'src', 'format'))).slice(0, 8);
+  // keyed by the text, the model, the vector source and the format writer's code (a new shard layout rewrites it),
+  // with the keyword index's (the lexical shards are made by src/search/bm25.ts and lexical.ts)
+  const lexicalCode = await Promise.all(['bm25.ts', 'lexical.ts'].map((f) => readFile(join(opts.root, 'src', 'search', f), 'utf8')));
+  const writer = sha16(`${await codeHash(join(opts.root, 'src', 'format'))}|${lexicalCode.join('|')}`).slice(0, 8);
   const dir = join(opts.cacheDir, `served-${manifest.hash.slice(0, 16)}-${sha16(modelFingerprint(spec, info))}-${writer}-${realVectors ? 'real' : 'random'}`);
   if (!existsSync(join(dir, 'manifest.json'))) {
     log(`writing the served corpus with int8 vectors into ${dir}`);

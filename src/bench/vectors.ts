@@ -12,6 +12,7 @@ import { DiskVectorCache, vectorCacheDir } from '../embed/disk-cache';
 import { fingerprintInfo, modelFingerprint, type ModelInfo } from '../embed/model-info';
 import type { ModelSpec } from '../embed/registry';
 import { writeCorpusDir } from '../format/node';
+import { shippedLexical } from '../search/bm25';
 import { writeShardedCorpus, type ShippedVectors, type WrittenCorpus } from '../format/write';
 import { corpusPassages, DEFAULT_PASSAGES } from '../search/passage';
 
@@ -69,7 +70,8 @@ export async function diskCacheVectors(data: CorpusData, spec: ModelSpec, info: 
 
 /** Writes `data` with `flat` as its shipped vectors into `dir` (format 2; unchanged files are kept). */
 export async function writeShippedCorpus(dir: string, data: CorpusData, source: string, flat: Float32Array, info: ShippedVectors['info']): Promise<WrittenCorpus> {
-  const written = writeShardedCorpus(data, source, { flat, info });
+  // as build:corpus --vectors writes it: with the keyword index
+  const written = writeShardedCorpus(data, source, { flat, info }, undefined, shippedLexical());
   await writeCorpusDir(dir, written);
   return written;
 }

@@ -17,6 +17,7 @@ import { loadTokenizerCounter } from '../corpus/node-tokenizer.ts';
 import { exitCodeFor, formatReport } from '../corpus/report.ts';
 import { chunkTokenLimit } from '../embed/registry.ts';
 import { writeCorpusDir } from '../format/node.ts';
+import { shippedLexical } from '../search/bm25.ts';
 import { servedSizes } from '../format/sizes.ts';
 import { DEFAULT_BITS, writeShardedCorpus, type ShippedVectors } from '../format/write.ts';
 import type { CorpusData } from '../corpus/types.ts';
@@ -123,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
     vectors = { ...shipped, bits: bits === '4' ? 4 : 8 };
   }
   const tw = performance.now();
-  const out = writeShardedCorpus(data, options.source!, vectors);
+  const out = writeShardedCorpus(data, options.source!, vectors, undefined, shippedLexical());
   const written = await writeCorpusDir(outDir, out);
   const t3 = performance.now();
   const bytes = out.files.reduce((n, f) => n + f.bytes.length, 0);

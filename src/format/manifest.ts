@@ -7,6 +7,7 @@
  *   manifest.json                       changes every build (small; fetched first, never cached long)
  *   shards/p.<sha16>.json               papers + passage offsets of one shard (gzip/brotli well)
  *   shards/v.<sha16>.bin                int4/int8 vectors of the same shard's passages (optional)
+ *   shards/l.<sha16>.bin                the keyword (BM25) index of the shard's papers (optional)
  *
  * Shard boundaries are content-defined (see plan.ts), so adding or changing papers rewrites only
  * the shards that hold them; every other file keeps its name, and browsers keep their copy.
@@ -29,6 +30,14 @@ export interface ShardEntry {
   text: FileRef;
   /** present when the corpus ships vectors */
   vectors?: FileRef;
+  /** present when the corpus ships its keyword index (lexical-shard.ts) */
+  lexical?: FileRef;
+}
+
+/** How the shipped keyword index was made: a page whose analyser differs builds its own. */
+export interface LexicalInfo {
+  /** analyzerId() of the build: tokenizer, stop words, stemmer, version */
+  analyzer: string;
 }
 
 /** Everything that makes a vector what it is: a page whose model differs must not use them. */
@@ -65,6 +74,8 @@ export interface ShardedManifest {
   source: string;
   chunker: ChunkerSettings;
   vectors: VectorsInfo | null;
+  /** present when every shard ships its keyword index (absent in corpora built before it) */
+  lexical?: LexicalInfo | null;
   shards: ShardEntry[];
 }
 
@@ -76,7 +87,7 @@ export class ManifestError extends Error {
 }
 
 const SHA = /^[0-9a-f]{64}$/;
-const SAFE_FILE = /^shards\/[pv]\.[0-9a-f]{16}\.(json|bin)$/;
+const SAFE_FILE = /^shards\/[pvl]\.[0-9a-f]{16}\.(json|bin)$/;
 
 /** Checks a parsed manifest; `where` names it in errors. Returns it typed. */
 export function parseManifest(value: unknown, where: string): ShardedManifest {
@@ -96,10 +107,12 @@ export function parseManifest(value: unknown, where: string): ShardedManifest {
     if (!s || !Number.isInteger(s.papers) || !Number.isInteger(s.passages) || s.papers <= 0) throw bad(`shard ${i}: bad counts`);
     checkRef(s.text, `shard ${i} text`, bad);
     if (m.vectors) checkRef(s.vectors, `shard ${i} vectors`, bad);
+    if (m.lexical) checkRef(s.lexical, `shard ${i} keyword index`, bad);
     papers += s.papers;
     passages += s.passages;
   });
   if (papers !== m.papers || passages !== m.passages) throw bad(`shards hold ${papers} papers / ${passages} passages, the manifest says ${m.papers} / ${m.passages}`);
+  if (m.lexical && typeof m.lexical.analyzer !== 'string') throw bad('keyword index without its analyser');
   if (m.vectors) {
     const v = m.vectors;
     if (!v.model || typeof v.model.fingerprint !== 'string') throw bad('vectors without a model fingerprint');

@@ -6,6 +6,7 @@
 import type { Chunk, CorpusData, Paper } from '../corpus/types';
 import { codeBits, type FileRef, type ShardEntry, type ShardedManifest } from './manifest';
 import type { QuantisedBlock } from './quantise';
+import { decodeLexicalShard, type LexicalSegmentData } from './lexical-shard';
 import { decodeTextShard } from './text-shard';
 import { decodeVectorShard, ShardFormatError } from './vector-shard';
 
@@ -37,6 +38,11 @@ export function decodeText(bytes: Uint8Array, shard: ShardEntry, hash: (text: st
 export function decodeVectors(bytes: Uint8Array, shard: ShardEntry, manifest: ShardedManifest): QuantisedBlock {
   if (!shard.vectors || !manifest.vectors) throw new ShardFormatError(`${shard.text.file}: this corpus ships no vectors`);
   return decodeVectorShard(bytes, { dims: manifest.vectors.quantisation.dims, count: shard.passages, bits: codeBits(manifest.vectors), name: shard.vectors.file });
+}
+
+export function decodeLexical(bytes: Uint8Array, shard: ShardEntry): LexicalSegmentData {
+  if (!shard.lexical) throw new ShardFormatError(`${shard.text.file}: this corpus ships no keyword index`);
+  return decodeLexicalShard(bytes, { docs: shard.papers, name: shard.lexical.file });
 }
 
 /** First passage row (in corpus order) of every shard. */

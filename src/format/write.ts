@@ -4,7 +4,8 @@
  */
 import { sha256Hex } from '../corpus/hash';
 import type { Chunk, CorpusData, Paper } from '../corpus/types';
-import { FORMAT_VERSION, type FileRef, type ShardEntry, type ShardedManifest, type VectorsInfo } from './manifest';
+import { encodeLexicalShard, type LexicalSegmentData } from './lexical-shard';
+import { FORMAT_VERSION, type FileRef, type LexicalInfo, type ShardEntry, type ShardedManifest, type VectorsInfo } from './manifest';
 import { planShards, type ShardPlanOptions } from './plan';
 import { quantise, quantisationError, type CodeBits } from './quantise';
 import { encodeTextShard } from './text-shard';
@@ -24,6 +25,15 @@ export interface ShippedVectors {
   info: Omit<VectorsInfo, 'error' | 'quantisation'>;
 }
 
+/**
+ * The keyword index to ship, one segment per shard: the caller's (src/search/bm25.ts makes one),
+ * so the format does not depend on how papers are analysed.
+ */
+export interface ShippedLexical {
+  analyzer: LexicalInfo['analyzer'];
+  segment(papers: readonly Paper[]): LexicalSegmentData;
+}
+
 export interface WrittenCorpus {
   manifest: ShardedManifest;
   manifestBytes: Uint8Array;
@@ -38,13 +48,13 @@ export interface WrittenCorpus {
  */
 export const DEFAULT_BITS: CodeBits = 4;
 
-function ref(prefix: 'p' | 'v', ext: 'json' | 'bin', bytes: Uint8Array): { ref: FileRef; file: CorpusFile } {
+function ref(prefix: 'p' | 'v' | 'l', ext: 'json' | 'bin', bytes: Uint8Array): { ref: FileRef; file: CorpusFile } {
   const sha256 = sha256Hex(bytes);
   const path = `shards/${prefix}.${sha256.slice(0, 16)}.${ext}`;
   return { ref: { file: path, sha256, bytes: bytes.length }, file: { path, bytes } };
 }
 
-export function writeShardedCorpus(data: CorpusData, source: string, vectors?: ShippedVectors, plan?: ShardPlanOptions): WrittenCorpus {
+export function writeShardedCorpus(data: CorpusData, source: string, vectors?: ShippedVectors, plan?: ShardPlanOptions, lexical?: ShippedLexical): WrittenCorpus {
   const chunksOf = new Map<string, Chunk[]>();
   data.chunks.forEach((c) => {
     let list = chunksOf.get(c.paperId);
@@ -76,6 +86,11 @@ export function writeShardedCorpus(data: CorpusData, source: string, vectors?: S
       files.push(v.file);
       entry.vectors = v.ref;
     }
+    if (lexical) {
+      const l = ref('l', 'bin', encodeLexicalShard(lexical.segment(papers)));
+      files.push(l.file);
+      entry.lexical = l.ref;
+    }
     shards.push(entry);
   }
   const vectorsInfo: VectorsInfo | null = vectors
@@ -85,7 +100,7 @@ export function writeShardedCorpus(data: CorpusData, source: string, vectors?: S
         error: { minCosine: round(minCosine), meanCosine: round(cosineSum / Math.max(1, data.chunks.length)) },
       }
     : null;
-  const hash = sha256Hex(JSON.stringify(shards.map((s) => [s.papers, s.passages, s.text.sha256, s.vectors?.sha256 ?? null])));
+  const hash = sha256Hex(JSON.stringify(shards.map((s) => [s.papers, s.passages, s.text.sha256, s.vectors?.sha256 ?? null, ...(s.lexical ? [s.lexical.sha256] : [])])));
   const manifest: ShardedManifest = {
     format: FORMAT_VERSION,
     hash,
@@ -94,6 +109,7 @@ export function writeShardedCorpus(data: CorpusData, source: string, vectors?: S
     source,
     chunker: data.chunker,
     vectors: vectorsInfo,
+    ...(lexical ? { lexical: { analyzer: lexical.analyzer } } : {}),
     shards,
   };
   return { manifest, manifestBytes: new TextEncoder().encode(`${JSON.stringify(manifest, null, 1)}\n`), files };

@@ -186,7 +186,7 @@ export class Importer {
   private publish(): void {
     const papers: Paper[] = this.stored.map((s) => s.paper);
     const chunks: Chunk[] = this.stored.flatMap((s) => s.chunks);
-    this.session.setImported(papers, chunks);
+    this.session.setImported(papers, chunks, { collections: this.collections.map((c) => ({ id: c.id, name: c.name })), collectionOf: this.stored.map((s) => s.collection) });
     this.papersVersion++;
   }
 

@@ -27,6 +27,14 @@ class ReadingList {
     await this.store?.setOnList(id, on);
   }
 
+  /** Puts these papers on the list (those already on it stay where they are); how many were added. */
+  async add(ids: readonly string[]): Promise<number> {
+    const fresh = [...new Set(ids)].filter((id) => !this.has(id));
+    this.ids = [...this.ids, ...fresh];
+    for (const id of fresh) await this.store?.setOnList(id, true);
+    return fresh.length;
+  }
+
   /** Forgets papers that no longer exist (their collection was deleted). */
   async drop(ids: Set<string>): Promise<void> {
     const gone = this.ids.filter((id) => ids.has(id));

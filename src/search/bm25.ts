@@ -5,31 +5,51 @@
  *
  * Why not MiniSearch here: on the 74,728-paper arXiv set MiniSearch (with the per-occurrence
  * tokens lexical.ts needs for exact BM25 lengths) took 449 s to index, +405 MiB of heap, and
- * 0.5–2.2 s per query (measured in Node, busy machine). A segment here is a sorted term-id list
- * with CSR postings (doc, tf): the scores are the same standard BM25 (Lucene/Anserini form,
+ * 0.5–2.2 s per query (measured in Node, busy machine). A segment here (LexicalSegmentData, the
+ * layout of the build's lexical shards: src/format/lexical-shard.ts) is its own sorted UTF-8 term
+ * dictionary with CSR postings (doc, tf); a query term is looked up in every segment and its
+ * document frequency summed over them, so shipped and page-built segments mix freely. The scores are the same standard BM25 (Lucene/Anserini form,
  * k1/b from LexicalSettings, summed over the query's terms as MiniSearch sums them — see the
  * parity test in tests/unit/search-bm25.test.ts).
  */
 import { analyze, DEFAULT_LEXICAL, makeAnalyzer, QUESTION_WORDS, type LexicalDoc, type LexicalHit, type LexicalQueryOptions, type LexicalQueryStats, type LexicalSettings } from './lexical';
 import { selectTopK } from './vectors';
+import type { Paper } from '../corpus/types';
+import { MAX_SEGMENT_DOCS, type LexicalSegmentData } from '../format/lexical-shard';
+import type { ShippedLexical } from '../format/write';
 
-interface Segment {
+interface Segment extends LexicalSegmentData {
+  /** global index of the segment's first document */
   first: number;
-  count: number;
-  /** sorted global term ids present in this segment */
-  terms: Int32Array;
-  /** postings of terms[i]: [offsets[i], offsets[i+1]) */
-  offsets: Int32Array;
-  docs: Int32Array; // local doc index
-  tfs: Uint16Array;
+}
+
+/**
+ * The analyser's identity: a shipped keyword index can be used only by a page that analyses
+ * queries the same way. Bump ANALYZER_VERSION when tokenising, stemming or the stop words change.
+ */
+const ANALYZER_VERSION = 1;
+export function analyzerId(settings: LexicalSettings = DEFAULT_LEXICAL): string {
+  return `bm25-flat/v${ANALYZER_VERSION}/${settings.tokenizer}/${settings.stopWords ? 'stop33' : 'nostop'}/${settings.stem}`;
+}
+
+const utf8 = new TextEncoder();
+
+/** What BM25 indexes of a paper: its title (unless made up from the abstract) and abstract. */
+export function lexicalDoc(p: Paper): LexicalDoc {
+  return { title: p.titleDerived ? '' : p.title, text: p.abstract };
+}
+
+/** The keyword index the build ships with a corpus: one segment per shard, as the page would build it. */
+export function shippedLexical(settings: Partial<LexicalSettings> = {}): ShippedLexical {
+  const index = new Bm25Index(settings);
+  return { analyzer: index.analyzerId, segment: (papers) => index.buildSegment(papers.map(lexicalDoc)) };
 }
 
 export class Bm25Index {
   readonly settings: LexicalSettings;
-  private readonly dict = new Map<string, number>();
-  /** raw token → term id (-1: not a term, e.g. a stop word): most tokens recur, so the analyser runs once per distinct spelling */
-  private readonly tokenIds = new Map<string, number>();
-  private df: Int32Array = new Int32Array(1024);
+  /** the terms of the segments this index built itself (shipped segments carry their own) */
+  private readonly vocab = new Vocabulary();
+  private localOf = new Int32Array(0);
   private readonly segments: Segment[] = [];
   private lengths: Int32Array = new Int32Array(1024);
   private docs = 0;
@@ -51,6 +71,11 @@ export class Bm25Index {
     return index;
   }
 
+  /** This index's analyser (see analyzerId): a shipped segment must have been built with the same. */
+  get analyzerId(): string {
+    return analyzerId(this.settings);
+  }
+
   /** Documents indexed so far. */
   get size(): number {
     return this.docs;
@@ -58,8 +83,13 @@ export class Bm25Index {
 
   /** Number of documents containing the (analysed) term. */
   docFrequency(term: string): number {
-    const id = this.dict.get(term);
-    return id === undefined ? 0 : this.df[id];
+    const bytes = utf8.encode(term);
+    let n = 0;
+    for (const seg of this.segments) {
+      const at = findTerm(seg, bytes);
+      if (at >= 0) n += seg.offsets[at + 1] - seg.offsets[at];
+    }
+    return n;
   }
 
   /**
@@ -71,7 +101,6 @@ export class Bm25Index {
     const at = this.segments.findIndex((s) => s.first === docs);
     if (at < 0) throw new RangeError(`Bm25Index.truncate(${docs}): not a segment boundary (segments start at ${this.segments.map((s) => s.first).join(', ')}).`);
     for (const seg of this.segments.splice(at)) {
-      for (let i = 0; i < seg.terms.length; i++) this.df[seg.terms[i]] -= seg.offsets[i + 1] - seg.offsets[i];
       for (let d = seg.first; d < seg.first + seg.count; d++) this.totalLength -= this.lengths[d];
     }
     this.docs = docs;
@@ -95,72 +124,106 @@ export class Bm25Index {
     return { docCount: this.docs, k1: this.settings.k1, termIdf };
   }
 
-  /** Appends documents (they get the next indices, in order). Returns the first new index. */
+  /** Appends documents (they get the next indices, in order) as one segment. Returns the first new index. */
   add(docs: readonly LexicalDoc[]): number {
+    return this.addSegment(this.buildSegment(docs));
+  }
+
+  /**
+   * Appends a segment built elsewhere (the build's lexical shard, decoded), or by buildSegment.
+   * Its documents get the next indices. Returns the first of them.
+   */
+  addSegment(seg: LexicalSegmentData): number {
     const first = this.docs;
+    if (first + seg.count > this.lengths.length) {
+      const next = new Int32Array(Math.max(first + seg.count, this.lengths.length * 2));
+      next.set(this.lengths.subarray(0, first));
+      this.lengths = next;
+    }
+    this.lengths.set(seg.lengths, first);
+    for (let d = 0; d < seg.count; d++) this.totalLength += seg.lengths[d];
+    this.segments.push({ ...seg, first });
+    this.docs += seg.count;
+    return first;
+  }
+
+  /** The keyword index of `docs` as one segment (what the build ships as a lexical shard). */
+  buildSegment(docs: readonly LexicalDoc[]): LexicalSegmentData {
+    if (docs.length > MAX_SEGMENT_DOCS) throw new RangeError(`Bm25Index: at most ${MAX_SEGMENT_DOCS} documents per segment, got ${docs.length}.`);
     const { tokenize, term } = this.analyzer;
+    const vocab = this.vocab;
+    // global term id → local id in this segment (-1: not yet seen here); reset for the terms used
+    if (this.localOf.length < vocab.names.length + 1024) {
+      const next = new Int32Array(Math.max(vocab.names.length + 1024, this.localOf.length * 2)).fill(-1);
+      this.localOf = next;
+    }
+    const used: number[] = [];
     const tf = new Map<number, number>();
+    const lengths = new Int32Array(docs.length);
     let keys = new Float64Array(Math.max(1024, docs.length * 64));
     let n = 0;
-    this.reserveDocs(first + docs.length);
     for (let d = 0; d < docs.length; d++) {
       tf.clear();
       let len = 0;
       for (const tok of tokenize(`${docs[d].title}\n${docs[d].text}`)) {
-        let id = this.tokenIds.get(tok);
+        let id = vocab.ids.get(tok);
         if (id === undefined) {
           const t = term(tok);
-          if (!t) id = -1;
-          else {
-            id = this.dict.get(t);
-            if (id === undefined) {
-              id = this.dict.size;
-              this.dict.set(t, id);
-              if (id >= this.df.length) this.df = grow(this.df, id + 1);
-            }
+          id = t === null ? -1 : vocab.intern(t);
+          vocab.ids.set(tok, id);
+          if (id >= this.localOf.length) {
+            const next = new Int32Array(this.localOf.length * 2).fill(-1);
+            next.set(this.localOf);
+            this.localOf = next;
           }
-          this.tokenIds.set(tok, id);
         }
         if (id < 0) continue;
+        let local = this.localOf[id];
+        if (local < 0) {
+          local = used.length;
+          this.localOf[id] = local;
+          used.push(id);
+        }
         len++;
-        tf.set(id, (tf.get(id) ?? 0) + 1);
+        tf.set(local, (tf.get(local) ?? 0) + 1);
       }
-      this.lengths[first + d] = len;
-      this.totalLength += len;
+      lengths[d] = len;
       if (n + tf.size > keys.length) {
         const next = new Float64Array(Math.max(keys.length * 2, n + tf.size));
         next.set(keys.subarray(0, n));
         keys = next;
       }
-      for (const [id, count] of tf) {
-        this.df[id]++;
-        // term id · 2^32 + local doc · 2^16 + tf: one sortable number, exact in a double
-        keys[n++] = id * 4294967296 + d * 65536 + Math.min(count, 65535);
-      }
+      // local term id · 2^32 + doc · 2^16 + tf: one sortable number, exact in a double
+      for (const [local, count] of tf) keys[n++] = local * 4294967296 + d * 65536 + Math.min(count, 65535);
     }
-    if (docs.length >= 65536) throw new RangeError(`Bm25Index.add: at most 65,535 documents per segment, got ${docs.length}.`);
-    const sorted = keys.subarray(0, n).sort();
-    const terms: number[] = [];
-    const offsets: number[] = [];
-    const postDocs = new Int32Array(n);
+    for (const id of used) this.localOf[id] = -1;
+    // terms in UTF-8 byte order (the order findTerm searches), then postings by (term, doc)
+    const order = used.map((_, i) => i).sort((a, b) => vocab.compare(used[a], used[b]));
+    const rank = new Float64Array(used.length);
+    order.forEach((local, r) => (rank[local] = r));
+    const sorted = keys.subarray(0, n);
+    for (let i = 0; i < n; i++) {
+      const local = Math.floor(sorted[i] / 4294967296);
+      sorted[i] = rank[local] * 4294967296 + (sorted[i] - local * 4294967296);
+    }
+    sorted.sort();
+    const termStart = new Uint32Array(used.length + 1);
+    order.forEach((local, r) => (termStart[r + 1] = termStart[r] + vocab.bytes[used[local]].length));
+    const termBytes = new Uint8Array(termStart[used.length]);
+    order.forEach((local, r) => termBytes.set(vocab.bytes[used[local]], termStart[r]));
+    const offsets = new Uint32Array(used.length + 1);
+    const postDocs = new Uint16Array(n);
     const tfs = new Uint16Array(n);
-    let last = -1;
     for (let i = 0; i < n; i++) {
       const k = sorted[i];
-      const id = Math.floor(k / 4294967296);
-      const rest = k - id * 4294967296;
-      if (id !== last) {
-        terms.push(id);
-        offsets.push(i);
-        last = id;
-      }
+      const r = Math.floor(k / 4294967296);
+      const rest = k - r * 4294967296;
+      offsets[r + 1]++;
       postDocs[i] = Math.floor(rest / 65536);
       tfs[i] = rest % 65536;
     }
-    offsets.push(n);
-    this.segments.push({ first, count: docs.length, terms: Int32Array.from(terms), offsets: Int32Array.from(offsets), docs: postDocs, tfs });
-    this.docs += docs.length;
-    return first;
+    for (let r = 0; r < used.length; r++) offsets[r + 1] += offsets[r];
+    return { count: docs.length, lengths, termBytes, termStart, offsets, docs: postDocs, tfs };
   }
 
   /**
@@ -176,23 +239,29 @@ export class Bm25Index {
     const N = this.docs;
     const avg = this.totalLength / N;
     const lengths = this.lengths;
+    const kb = k1 * b / avg;
+    const k0 = k1 * (1 - b);
+    const found = new Int32Array(this.segments.length);
     for (const t of this.queryTerms(query, options)) {
-      const id = this.dict.get(t);
-      if (id === undefined) continue;
-      const df = this.df[id];
+      const bytes = utf8.encode(t);
+      let df = 0;
+      this.segments.forEach((seg, s) => {
+        const at = findTerm(seg, bytes);
+        found[s] = at;
+        if (at >= 0) df += seg.offsets[at + 1] - seg.offsets[at];
+      });
+      if (df === 0) continue;
       const idf = Math.log(1 + (N - df + 0.5) / (df + 0.5));
-      const kb = k1 * b / avg;
-      const k0 = k1 * (1 - b);
-      for (const seg of this.segments) {
-        const at = bsearch(seg.terms, id);
-        if (at < 0) continue;
+      this.segments.forEach((seg, s) => {
+        const at = found[s];
+        if (at < 0) return;
         const { docs, tfs, first } = seg;
         for (let p = seg.offsets[at], end = seg.offsets[at + 1]; p < end; p++) {
           const doc = first + docs[p];
           const f = tfs[p];
           scores[doc] += idf * ((f * (k1 + 1)) / (f + k0 + kb * lengths[doc]));
         }
-      }
+      });
     }
     return scores;
   }
@@ -204,27 +273,66 @@ export class Bm25Index {
     for (let i = 0; i < scores.length; i++) if (scores[i] > 0) matches++;
     return selectTopK(scores, Math.min(limit, matches), (r) => !(scores[r] > 0)).map((h) => ({ index: h.row, score: h.score }));
   }
+}
 
-  private reserveDocs(n: number): void {
-    if (n > this.lengths.length) this.lengths = grow(this.lengths, n);
+/**
+ * Terms met while building segments, by id: raw token → term id (-1: not a term, e.g. a stop
+ * word; most tokens recur, so the analyser runs once per distinct spelling), each term's UTF-8
+ * bytes (encoded once, not once per segment) and a byte-order comparison.
+ */
+class Vocabulary {
+  readonly ids = new Map<string, number>();
+  private readonly byTerm = new Map<string, number>();
+  readonly names: string[] = [];
+  readonly bytes: Uint8Array[] = [];
+  private readonly ascii: boolean[] = [];
+
+  intern(term: string): number {
+    let id = this.byTerm.get(term);
+    if (id === undefined) {
+      id = this.names.length;
+      this.byTerm.set(term, id);
+      this.names.push(term);
+      const b = utf8.encode(term);
+      this.bytes.push(b);
+      this.ascii.push(b.length === term.length);
+    }
+    return id;
+  }
+
+  /** UTF-8 byte order; for ASCII terms (nearly all) that is the strings' own order. */
+  compare(a: number, b: number): number {
+    if (this.ascii[a] && this.ascii[b]) {
+      const x = this.names[a];
+      const y = this.names[b];
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+    return compareBytes(this.bytes[a], this.bytes[b]);
   }
 }
 
-function grow(a: Int32Array, min: number): Int32Array {
-  const next = new Int32Array(Math.max(min, a.length * 2));
-  next.set(a);
-  return next;
-}
-
-function bsearch(a: Int32Array, v: number): number {
+/** Index of `term` (UTF-8) in the segment's sorted dictionary, or -1. */
+function findTerm(seg: LexicalSegmentData, term: Uint8Array): number {
+  const { termBytes, termStart } = seg;
   let lo = 0;
-  let hi = a.length - 1;
+  let hi = termStart.length - 2;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    const x = a[mid];
-    if (x < v) lo = mid + 1;
-    else if (x > v) hi = mid - 1;
+    const s = termStart[mid];
+    const e = termStart[mid + 1];
+    let c = 0;
+    const m = Math.min(e - s, term.length);
+    for (let i = 0; i < m && c === 0; i++) c = termBytes[s + i] - term[i];
+    if (c === 0) c = e - s - term.length;
+    if (c < 0) lo = mid + 1;
+    else if (c > 0) hi = mid - 1;
     else return mid;
   }
   return -1;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const m = Math.min(a.length, b.length);
+  for (let i = 0; i < m; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
 }

@@ -6,11 +6,13 @@
 
 import type { Chunk, CorpusData, Paper } from '../corpus/types';
 import { fuse, DEFAULT_FUSION, type Fusion, type Ranked } from './fusion';
-import { Bm25Index } from './bm25';
+import { Bm25Index, lexicalDoc } from './bm25';
 import { LexicalIndex, analyze, type LexicalHit, type LexicalQueryOptions, type LexicalQueryStats, type LexicalSettings } from './lexical';
 import { answerSpan, passageSentences, type SentenceTerms } from './answer-span';
 import { paperScores, DEFAULT_AGGREGATION, type Aggregation, type PaperScores } from './rank';
 import { meanOfRows, normalise, selectTopK, type DenseMatrix } from './vectors';
+
+export { lexicalDoc };
 
 export type SearchMode = 'hybrid' | 'semantic' | 'keyword';
 
@@ -407,6 +409,3 @@ export class SearchEngine {
 }
 
 /** What the keyword index reads of a paper: a derived title is the abstract's opening words, not a title. */
-export function lexicalDoc(p: Paper): { title: string; text: string } {
-  return { title: p.titleDerived ? '' : p.title, text: p.abstract };
-}

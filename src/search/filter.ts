@@ -1,5 +1,6 @@
 /**
- * Filters over paper metadata: year range, categories, authors; and the order of the results.
+ * Filters over paper metadata: year range, categories, authors, source (the shipped corpus or one
+ * of the user's imported collections); and the order of the results.
  * The metadata is read once per corpus into typed arrays (FilterIndex), so building the mask for a
  * filter change is one pass over small integers, a few milliseconds at 75k papers. The mask (one
  * byte per paper, 1 = allowed) is what the search engine applies before its top-k.
@@ -20,7 +21,19 @@ export interface FilterState {
   categories?: string[];
   /** author names as shown ("First Last"); a paper by any of them passes */
   authors?: string[];
+  /** source ids: CORPUS_SOURCE or a collection's id (stable across renames); a paper from any of them passes */
+  sources?: string[];
   sort: SortOrder;
+}
+
+/** The source id of the papers shipped with the site (collection ids are "c" + hex, never this). */
+export const CORPUS_SOURCE = 'corpus';
+
+export interface FilterIndexOptions {
+  /** Every source id, in the order to list them (a collection with no papers yet included); default: the corpus only. */
+  sources?: readonly string[];
+  /** The source of the paper at this index; default: CORPUS_SOURCE. */
+  sourceOf?: (index: number) => string;
 }
 
 export const NO_FILTER: FilterState = { sort: 'relevance' };
@@ -35,7 +48,7 @@ export const RELEVANT_POOL = 200;
 
 /** True when the state narrows the papers at all (sort order alone does not). */
 export function isFiltering(state: FilterState): boolean {
-  return state.from !== undefined || state.to !== undefined || !!state.categories?.length || !!state.authors?.length;
+  return state.from !== undefined || state.to !== undefined || !!state.categories?.length || !!state.authors?.length || !!state.sources?.length;
 }
 
 /**
@@ -61,10 +74,11 @@ export interface FacetCount {
 }
 
 export interface ResolvedFilter {
-  /** the state with only the categories and authors this corpus has (names as the corpus spells them) */
+  /** the state with only the categories, authors and sources this corpus has (names as the corpus spells them) */
   state: FilterState;
   unknownCategories: string[];
   unknownAuthors: string[];
+  unknownSources: string[];
 }
 
 export interface AuthorSuggestion {
@@ -87,6 +101,13 @@ export class FilterIndex {
   readonly dated: number;
   /** papers that name at least one author */
   readonly authored: number;
+  /** source ids (CORPUS_SOURCE, collection ids), by source id number */
+  readonly sourceNames: string[];
+  /** papers per source, by source id number */
+  readonly sourceTotals: Int32Array;
+  /** per paper: its source id number */
+  private readonly sourceOfPaper: Uint16Array;
+  private readonly sourceId: Map<string, number>;
   private readonly catStart: Int32Array;
   private readonly catIds: Int32Array;
   private readonly categoryId: Map<string, number>;
@@ -96,10 +117,13 @@ export class FilterIndex {
   private authorTable: AuthorTable | null = null;
   private authorBuild: AuthorBuilder | null = null;
 
-  constructor(papers: readonly Paper[]) {
+  constructor(papers: readonly Paper[], options: FilterIndexOptions = {}) {
     this.papers = papers;
     const n = papers.length;
     this.size = n;
+    this.sourceNames = [...new Set(options.sources ?? [CORPUS_SOURCE])];
+    this.sourceId = new Map(this.sourceNames.map((name, i) => [name, i]));
+    this.sourceOfPaper = new Uint16Array(n);
     this.year = new Int16Array(n);
     this.dateKey = new Int32Array(n);
     this.catStart = new Int32Array(n + 1);
@@ -115,6 +139,14 @@ export class FilterIndex {
       const paper = papers[p];
       if (Array.isArray(paper.authors) && paper.authors.length) authored++;
       this.paperIndex.set(paper.id, p);
+      const source = options.sourceOf ? options.sourceOf(p) : CORPUS_SOURCE;
+      let sid = this.sourceId.get(source);
+      if (sid === undefined) {
+        sid = this.sourceNames.length;
+        this.sourceId.set(source, sid);
+        this.sourceNames.push(source);
+      }
+      this.sourceOfPaper[p] = sid;
       const d = paperDate(paper);
       if (d) {
         this.year[p] = d.year;
@@ -143,6 +175,7 @@ export class FilterIndex {
     this.catIds = Int32Array.from(cats);
     this.categoryTotals = new Int32Array(this.categoryNames.length);
     for (const c of this.catIds) this.categoryTotals[c]++;
+    this.sourceTotals = this.sourceCounts(Array.from({ length: n }, (_, p) => p));
     this.years = dated ? { min, max } : null;
     this.dated = dated;
     this.authored = authored;
@@ -187,11 +220,17 @@ export class FilterIndex {
   }
 
   /**
-   * Keeps the categories and authors this corpus has, each as the corpus spells it (an author
-   * named "Last, First" or without accents is found), and lists the others. A year range given
-   * backwards is turned round.
+   * Keeps the categories, authors and sources this corpus has, each as the corpus spells it (an
+   * author named "Last, First" or without accents is found), and lists the others. A year range
+   * given backwards is turned round.
    */
   resolve(state: FilterState): ResolvedFilter {
+    const unknownSources: string[] = [];
+    const sources: string[] = [];
+    for (const s of state.sources ?? []) {
+      if (!this.sourceId.has(s)) unknownSources.push(s);
+      else if (!sources.includes(s)) sources.push(s);
+    }
     const unknownCategories: string[] = [];
     const unknownAuthors: string[] = [];
     const categories: string[] = [];
@@ -214,27 +253,30 @@ export class FilterIndex {
     if (to !== undefined) out.to = to;
     if (categories.length) out.categories = categories;
     if (authors.length) out.authors = authors;
-    return { state: out, unknownCategories, unknownAuthors };
+    if (sources.length) out.sources = sources;
+    return { state: out, unknownCategories, unknownAuthors, unknownSources };
   }
 
   /**
    * The allowed papers (1 = allowed), or null when the state narrows nothing (search unfiltered).
-   * `ignore` leaves one kind out: category counts are taken under the other filters, so that
-   * choosing a second category shows what it would add.
+   * `ignore` leaves one kind out: category (and source) counts are taken under the other filters,
+   * so that choosing a second category shows what it would add.
    * Names the corpus does not have match no paper (resolve() first to drop them with a notice).
    * A paper without a year fails any year bound.
    */
-  mask(state: FilterState, ignore?: 'categories'): Uint8Array | null {
+  mask(state: FilterState, ignore?: 'categories' | 'sources'): Uint8Array | null {
     const useYear = state.from !== undefined || state.to !== undefined;
     const cats = ignore === 'categories' ? [] : (state.categories ?? []);
     const auths = state.authors ?? [];
-    if (!useYear && cats.length === 0 && auths.length === 0) return null;
+    const srcs = ignore === 'sources' ? [] : (state.sources ?? []);
+    if (!useYear && cats.length === 0 && auths.length === 0 && srcs.length === 0) return null;
     const lo = state.from ?? -Infinity;
     const hi = state.to ?? Infinity;
     const catSel = selection(cats, this.categoryId, this.categoryNames.length);
     const table = auths.length ? this.authors() : null;
     const authSel = table && selection(auths.map(authorKey), table.id, table.names.length);
-    const { year, catStart, catIds } = this;
+    const srcSel = selection(srcs, this.sourceId, this.sourceNames.length);
+    const { year, catStart, catIds, sourceOfPaper } = this;
     const authStart = table?.start;
     const authIds = table?.ids;
     const out = new Uint8Array(this.size);
@@ -243,6 +285,7 @@ export class FilterIndex {
         const y = year[p];
         if (y === 0 || y < lo || y > hi) continue;
       }
+      if (srcSel && !srcSel[sourceOfPaper[p]]) continue;
       if (catSel && !anyOf(catIds, catStart[p], catStart[p + 1], catSel)) continue;
       if (authSel && !anyOf(authIds!, authStart![p], authStart![p + 1], authSel)) continue;
       out[p] = 1;
@@ -266,6 +309,31 @@ export class FilterIndex {
       for (let j = this.catStart[p], end = this.catStart[p + 1]; j < end; j++) counts[this.catIds[j]]++;
     }
     return counts;
+  }
+
+  /** Papers per source among the given papers (indices), indexed by source id number. */
+  sourceCounts(papers: ArrayLike<number>): Int32Array {
+    const counts = new Int32Array(this.sourceNames.length);
+    for (let i = 0; i < papers.length; i++) counts[this.sourceOfPaper[papers[i]]]++;
+    return counts;
+  }
+
+  /** Papers per source among those a mask allows (null: all), indexed by source id number. */
+  sourceCountsUnder(mask: Uint8Array | null): Int32Array {
+    if (!mask) return this.sourceTotals.slice();
+    const counts = new Int32Array(this.sourceNames.length);
+    for (let p = 0; p < this.size; p++) if (mask[p]) counts[this.sourceOfPaper[p]]++;
+    return counts;
+  }
+
+  /** The source id of the paper at this index. */
+  sourceOf(index: number): string {
+    return this.sourceNames[this.sourceOfPaper[index]];
+  }
+
+  /** Source counts as a list, every source in the index's order (a source is listed at 0 too: there are few). */
+  sourceList(counts: Int32Array): FacetCount[] {
+    return this.sourceNames.map((name, id) => ({ name, count: counts[id] }));
   }
 
   /** Counts as a list, most papers first (then by name); the `keep` names stay in even at 0. */
@@ -415,6 +483,8 @@ export interface FilteredRanking<H> {
   hits: H[];
   /** categories among the RELEVANT_POOL best matches under the other filters (the chosen ones always listed) */
   facets: FacetCount[];
+  /** sources among the RELEVANT_POOL best matches under the other filters (every source listed) */
+  sources: FacetCount[];
   /** papers the filter allows (the corpus size when it narrows nothing) */
   allowed: number;
 }
@@ -422,7 +492,8 @@ export interface FilteredRanking<H> {
 /**
  * Runs one ranking (a query or "more like this") under a filter: `run(k, mask)` must return the
  * k best hits among the allowed papers. By date: the RELEVANT_POOL best, newest first, then the
- * first k. Category counts: over the RELEVANT_POOL best under every filter but the categories.
+ * first k. Category counts: over the RELEVANT_POOL best under every filter but the categories;
+ * source counts likewise under every filter but the sources. A ranking under the same mask runs once.
  */
 export function rankFiltered<H extends { paper: Pick<Paper, 'id'> }>(
   index: FilterIndex,
@@ -431,17 +502,26 @@ export function rankFiltered<H extends { paper: Pick<Paper, 'id'> }>(
   run: (k: number, mask: Uint8Array | undefined) => H[],
 ): FilteredRanking<H> {
   const mask = index.mask(state) ?? undefined;
-  const facetMask = state.categories?.length ? (index.mask(state, 'categories') ?? undefined) : mask;
+  const categoryMask = state.categories?.length ? (index.mask(state, 'categories') ?? undefined) : mask;
+  const sourceMask = state.sources?.length ? (index.mask(state, 'sources') ?? undefined) : mask;
+  const pools = new Map<Uint8Array | undefined, H[]>();
+  const pool = (m: Uint8Array | undefined): H[] => {
+    let got = pools.get(m);
+    if (!got) pools.set(m, (got = run(RELEVANT_POOL, m)));
+    return got;
+  };
   let hits: H[];
-  let pool: H[] | null = null;
   if (state.sort === 'date') {
-    pool = run(RELEVANT_POOL, mask);
-    const at = new Map(pool.map((h) => [index.indexOf(h.paper.id), h]));
+    const at = new Map(pool(mask).map((h) => [index.indexOf(h.paper.id), h]));
     hits = index.byDate([...at.keys()]).slice(0, k).map((p) => at.get(p)!);
   } else {
     hits = run(k, mask);
   }
-  const facetPool = pool && facetMask === mask ? pool : run(RELEVANT_POOL, facetMask);
-  const counts = index.categoryCounts(facetPool.map((h) => index.indexOf(h.paper.id)));
-  return { hits, facets: index.facetList(counts, state.categories), allowed: FilterIndex.allowed(mask ?? null, index.size) };
+  const indices = (hs: H[]) => hs.map((h) => index.indexOf(h.paper.id));
+  return {
+    hits,
+    facets: index.facetList(index.categoryCounts(indices(pool(categoryMask))), state.categories),
+    sources: index.sourceList(index.sourceCounts(indices(pool(sourceMask)))),
+    allowed: FilterIndex.allowed(mask ?? null, index.size),
+  };
 }

@@ -5,10 +5,11 @@
 import type { Chunk, CorpusData, Paper } from '../corpus/types';
 import { sha256Hex } from '../corpus/hash';
 import { eachLimited, fileUrl, loadFile, loadManifest } from '../format/fetch';
-import { codeBits, vectorMismatch, type ShardedManifest } from '../format/manifest';
+import { codeBits, vectorMismatch, type FileRef, type ShardedManifest } from '../format/manifest';
+import type { LexicalSegmentData } from '../format/lexical-shard';
 import { cosine } from '../format/quantise';
 import { QuantMatrix } from '../search/quant-matrix';
-import { decodeText, decodeVectors, type TextPart } from '../format/read';
+import { decodeLexical, decodeText, decodeVectors, type TextPart } from '../format/read';
 import { ShardCache } from '../store/shard-cache';
 import { EmbedClient, type DownloadProgress } from '../embed/client';
 import { activeModelId, getModel, type ModelSpec } from '../embed/registry';
@@ -20,7 +21,7 @@ import { VectorMatrix } from '../search/vectors';
 import { Bm25Index } from '../search/bm25';
 import { lexicalDoc, SearchEngine, type PaperHit } from '../search/engine';
 import { registerOffline, type OfflineRegistration, type OfflineStatus } from '../offline/register';
-import { FilterIndex, NO_FILTER, rankFiltered, type FacetCount, type FilterState } from '../search/filter';
+import { CORPUS_SOURCE, FilterIndex, NO_FILTER, rankFiltered, type FacetCount, type FilterState } from '../search/filter';
 import { filterNotices, formatFilterState, formatUrlState, parseFilterState, parseUrlState, type SearchMode, type UrlState } from './url';
 
 const BASE = import.meta.env.BASE_URL;
@@ -45,6 +46,19 @@ export interface ResultView {
   /** The filters this ranking ran under, and how many papers they allow. */
   filter: FilterState;
   allowed: number;
+}
+
+/** One of the user's collections, as the filters and the results name it. */
+export interface CollectionRef {
+  id: string;
+  name: string;
+}
+
+/** Where each imported paper comes from (setImported): the collections, and each paper's collection id. */
+export interface ImportedSources {
+  collections: CollectionRef[];
+  /** by paper, in the order of the papers given */
+  collectionOf: string[];
 }
 
 export class Session {
@@ -76,7 +90,7 @@ export class Session {
   online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
   /** Set while a new build is installed and waiting; calling it switches to that build. */
   acceptUpdate = $state.raw<(() => void) | null>(null);
-  timings = $state<{ corpusMs: number; lexicalMs: number; vectorsMs: number; modelMs: number; embedMs: number; firstQueryMs: number | null; firstKeywordMs: number | null; lastVectorMs: number | null }>({ corpusMs: 0, lexicalMs: 0, vectorsMs: 0, modelMs: 0, embedMs: 0, firstQueryMs: null, firstKeywordMs: null, lastVectorMs: null });
+  timings = $state<{ corpusMs: number; lexicalMs: number; lexicalShipped: number; lexicalBuilt: number; vectorsMs: number; modelMs: number; embedMs: number; firstQueryMs: number | null; firstKeywordMs: number | null; lastVectorMs: number | null }>({ corpusMs: 0, lexicalMs: 0, lexicalShipped: 0, lexicalBuilt: 0, vectorsMs: 0, modelMs: 0, embedMs: 0, firstQueryMs: null, firstKeywordMs: null, lastVectorMs: null });
   modelError = $state<string | null>(null);
 
   query = $state('');
@@ -88,6 +102,10 @@ export class Session {
   filterIndex = $state.raw<FilterIndex | null>(null);
   /** category counts for the results on screen (null: no query, so the corpus's totals apply) */
   facets = $state.raw<FacetCount[] | null>(null);
+  /** source counts (shipped corpus, each collection) for the results on screen (null: no query) */
+  sourceFacets = $state.raw<FacetCount[] | null>(null);
+  /** the user's collections; null until the importer has read them (a link's src= waits for that) */
+  collections = $state.raw<CollectionRef[] | null>(null);
 
   private client: EmbedClient | null = null;
   private clientLoading: Promise<EmbedClient> | null = null;
@@ -112,6 +130,8 @@ export class Session {
   /** The user's imported papers (src/import/): ranked with the corpus, their rows after its rows. */
   private imported: { papers: Paper[]; chunks: Chunk[] } = { papers: [], chunks: [] };
   private importedVectors = new Map<string, Float32Array>();
+  /** imported paper id → collection id */
+  private collectionOfPaper = new Map<string, string>();
   private importedRows = new Map<string, number>();
 
   get semanticAvailable(): boolean {
@@ -149,8 +169,8 @@ export class Session {
       this.error = (err as Error).message;
       return;
     }
-    this.filterIndex = new FilterIndex(this.corpus!.papers);
-    void this.filterIndex.prepareAuthors();
+    // loadCorpus indexed the filters already when imported papers were there before the corpus
+    if (!this.filterIndex) this.indexFilters();
     this.filter = this.resolveFilter(initialFilter.filter);
     // Keyword search works from here on, whatever happens to the model.
     this.runFromUrl(initial);
@@ -193,35 +213,61 @@ export class Session {
     this.shardCache = await ShardCache.open();
     const { manifest } = await loadManifest(base, this.shardCache);
     this.manifest = manifest;
-    const textBytes = manifest.shards.reduce((n, s) => n + s.text.bytes, 0);
+    // The keyword index ships with the corpus when the build made it with this page's analyser;
+    // otherwise (an older build, another analyser) the page indexes the text itself.
+    const lexical = new Bm25Index();
+    const shipsLexical = !!manifest.lexical && manifest.lexical.analyzer === lexical.analyzerId;
+    const textBytes = manifest.shards.reduce((n, s) => n + s.text.bytes + (shipsLexical ? s.lexical!.bytes : 0), 0);
     const vectorBytes = manifest.vectors ? manifest.shards.reduce((n, s) => n + (s.vectors?.bytes ?? 0), 0) : 0;
-    this.corpusDownload = { loaded: 0, total: textBytes + vectorBytes, textTotal: textBytes, files: 0, totalFiles: manifest.shards.length * (manifest.vectors ? 2 : 1), fromCache: 0 };
+    this.corpusDownload = { loaded: 0, total: textBytes + vectorBytes, textTotal: textBytes, files: 0, totalFiles: manifest.shards.length * (1 + (manifest.vectors ? 1 : 0) + (shipsLexical ? 1 : 0)), fromCache: 0 };
     // Chunk hashes are vector-cache keys, needed only when the page embeds passages itself.
     const hash = manifest.vectors ? () => '' : (t: string) => sha256Hex(t);
     const parts: (TextPart | null)[] = new Array(manifest.shards.length).fill(null);
-    await eachLimited(manifest.shards, 4, async (shard, i) => {
+    const segments: (LexicalSegmentData | null)[] = new Array(manifest.shards.length).fill(null);
+    const load = async (ref: FileRef, decode: (bytes: Uint8Array) => void): Promise<void> => {
       let seen = 0;
       try {
-        const { bytes, fromCache } = await loadFile(base, shard.text, this.shardCache!, (p) => {
+        const { bytes, fromCache } = await loadFile(base, ref, this.shardCache!, (p) => {
           this.corpusDownload.loaded += p.loaded - seen;
           seen = p.loaded;
         });
-        parts[i] = decodeText(bytes, shard, hash);
+        decode(bytes);
         this.corpusDownload.files++;
         if (fromCache) this.corpusDownload.fromCache++;
       } catch (err) {
         this.corpusDownload.loaded -= seen;
+        throw err;
+      }
+    };
+    await eachLimited(manifest.shards, 4, async (shard, i) => {
+      try {
+        await load(shard.text, (bytes) => (parts[i] = decodeText(bytes, shard, hash)));
+      } catch (err) {
         this.notify(`Part ${i + 1} of ${manifest.shards.length} of the corpus (${manifest.shards[i].papers} papers) could not be used: ${(err as Error).message}. The rest is searchable; reload to try again.`);
+        return;
+      }
+      if (!shipsLexical) return;
+      try {
+        await load(shard.lexical!, (bytes) => (segments[i] = decodeLexical(bytes, shard)));
+      } catch (err) {
+        this.notify(`The keyword index of corpus part ${i + 1} of ${manifest.shards.length} could not be used (${(err as Error).message}); the page indexes that part's ${shard.papers} papers itself.`);
       }
     });
     const valid = parts.flatMap((p, i) => (p ? [i] : []));
     if (valid.length === 0) throw new Error('No part of the corpus could be loaded (see the notices). Reload to try again; if it persists, the site needs "npm run build".');
     this.validShards = valid;
     const data: CorpusData = { chunker: manifest.chunker, papers: valid.flatMap((i) => parts[i]!.papers), chunks: valid.flatMap((i) => parts[i]!.chunks) };
-    // The keyword index, one segment per shard, yielding between them so the page stays responsive.
+    // The keyword index, one segment per shard: shipped ones are added as they are; the others are
+    // built here, yielding between slices so the page stays responsive.
     const t1 = performance.now();
-    const lexical = new Bm25Index();
     for (const i of valid) {
+      const shipped = segments[i];
+      if (shipped) {
+        lexical.addSegment(shipped);
+        this.timings.lexicalShipped++;
+        continue;
+      }
+      this.timings.lexicalBuilt++;
       // slices of LEXICAL_SLICE papers keep each task short (~0.1 s on a slow 2-core machine)
       const papers = parts[i]!.papers;
       for (let at = 0; at < papers.length; at += LEXICAL_SLICE) {
@@ -451,6 +497,7 @@ export class Session {
     for (const s of manifest.shards) {
       keep.add(fileUrl(base, s.text));
       if (s.vectors) keep.add(fileUrl(base, s.vectors));
+      if (s.lexical) keep.add(fileUrl(base, s.lexical));
     }
     await this.shardCache?.keepOnly(keep);
     if (this.shardCache?.notice) this.notify(this.shardCache.notice);
@@ -565,12 +612,34 @@ export class Session {
    * Replaces the imported papers searched beside the corpus (all collections together). Keyword
    * search covers them at once; semantic search each passage once setImportedVector gives it.
    * Rebuilds the engine: the keyword index over corpus + imports, the matrix with their rows appended.
+   * `sources` names each paper's collection, for the source filter and the results' metadata line.
    */
-  setImported(papers: Paper[], chunks: Chunk[]): void {
+  setImported(papers: Paper[], chunks: Chunk[], sources?: ImportedSources): void {
     this.imported = { papers, chunks };
+    this.collectionOfPaper = new Map(sources ? papers.map((p, i) => [p.id, sources.collectionOf[i]]) : []);
     const ids = new Set(chunks.map((c) => c.id));
     for (const id of this.importedVectors.keys()) if (!ids.has(id)) this.importedVectors.delete(id);
+    const before = this.collections ?? [];
+    this.collections = sources?.collections ?? [];
     if (this.corpus && this.matrix) this.rebuildWithImported();
+    // a link's collection filter waited for the collections; a deleted collection leaves the filter
+    if (this.filterIndex && this.filter.sources?.length) {
+      const was = this.filter;
+      const deleted = before.filter((c) => was.sources!.includes(c.id) && !this.collections!.some((x) => x.id === c.id));
+      for (const c of deleted) this.notify(`The collection “${c.name}” was deleted: the filter on it is left out.`);
+      this.filter = this.resolveFilter({ ...was, sources: was.sources!.filter((id) => !deleted.some((c) => c.id === id)) });
+      // the address follows a deletion made here; a link's unknown collection stays in it, as an unknown category does
+      if (deleted.length) this.writeFilterUrl(true);
+      if (JSON.stringify(this.filter) !== JSON.stringify(was)) this.refresh();
+    }
+  }
+
+  /** The collection an imported paper belongs to (null for a shipped paper). Reactive: reads `collections`. */
+  collectionOf(paperId: string): CollectionRef | null {
+    const collections = this.collections;
+    const id = this.collectionOfPaper.get(paperId);
+    if (id === undefined) return null;
+    return collections?.find((c) => c.id === id) ?? { id, name: id };
   }
 
   /** The vector of an imported passage (by chunk id), embedded or read from the user's store. */
@@ -632,8 +701,19 @@ export class Session {
     this.filled = filled;
     this.engine = new SearchEngine(data, matrix, { lexicalIndex: lexical });
     this.papersById = new Map(data.papers.map((p) => [p.id, p]));
-    // the filters cover the imported papers too (their rows follow the corpus's)
-    this.filterIndex = new FilterIndex(data.papers);
+    this.indexFilters();
+  }
+
+  /** The filters' index over the shipped papers and the imported ones (whose rows follow the corpus's). */
+  private indexFilters(): void {
+    const shipped = this.corpus!.papers;
+    const imported = this.imported.papers;
+    const n = shipped.length;
+    const collectionIds = [...new Set([...(this.collections ?? []).map((c) => c.id), ...this.collectionOfPaper.values()])];
+    this.filterIndex = new FilterIndex(imported.length ? [...shipped, ...imported] : shipped, {
+      sources: [CORPUS_SOURCE, ...collectionIds],
+      sourceOf: (p) => (p < n ? CORPUS_SOURCE : (this.collectionOfPaper.get(imported[p - n].id) ?? CORPUS_SOURCE)),
+    });
     void this.filterIndex.prepareAuthors();
   }
 
@@ -766,13 +846,22 @@ export class Session {
   private rank(run: (k: number, filter: Uint8Array | undefined) => PaperHit[]) {
     const ranked = rankFiltered(this.filterIndex!, this.filter, 20, run);
     this.facets = ranked.facets;
+    this.sourceFacets = ranked.sources;
     return ranked;
   }
 
-  /** Keeps what this corpus has; a notice names the categories and authors it does not. */
+  /**
+   * Keeps what this corpus has; a notice names the categories, authors and collections it does not.
+   * Until the importer has read the user's collections, a collection id is kept as it is (it
+   * matches no paper meanwhile) and judged when they arrive (setImported).
+   */
   private resolveFilter(state: FilterState): FilterState {
     if (!this.filterIndex) return state;
     const r = this.filterIndex.resolve(state);
+    if (this.collections === null && r.unknownSources.length) {
+      r.state.sources = [...(r.state.sources ?? []), ...r.unknownSources];
+      r.unknownSources = [];
+    }
     for (const n of filterNotices(r)) this.notify(n);
     return r.state;
   }
@@ -783,9 +872,11 @@ export class Session {
     this.filter = this.resolveFilter(filter);
   }
 
-  private writeFilterUrl(): void {
+  private writeFilterUrl(replace = false): void {
     const next = `${location.pathname}${formatFilterState(this.filter, location.search)}${location.hash}`;
-    if (next !== `${location.pathname}${location.search}${location.hash}`) history.pushState(null, '', next);
+    if (next === `${location.pathname}${location.search}${location.hash}`) return;
+    if (replace) history.replaceState(null, '', next);
+    else history.pushState(null, '', next);
   }
 
   private coverage() {

@@ -1,6 +1,7 @@
 /**
  * The search state that lives in the address bar: ?q=<query> or ?like=<paper id>, plus &mode=;
- * and the filters: &from=2024&to=2025&cat=cs.CL,eess.AS&author=<name>&author=<name>&sort=date.
+ * the filters: &from=2024&to=2025&cat=cs.CL,eess.AS&author=<name>&author=<name>&src=corpus,<collection id>&sort=date;
+ * and a shared reading list: ?list=<paper id>,<paper id> (ids only, never a paper's text).
  */
 import type { FilterState, ResolvedFilter } from '../search/filter';
 
@@ -36,7 +37,7 @@ export function formatUrlState(state: UrlState, current = ''): string {
   return s ? `?${s}` : '';
 }
 
-const FILTER_PARAMS = ['from', 'to', 'cat', 'author', 'sort'];
+const FILTER_PARAMS = ['from', 'to', 'cat', 'author', 'src', 'sort'];
 
 /**
  * The filters in a query string. What cannot be read (a year that is not one) is left out and
@@ -61,6 +62,8 @@ export function parseFilterState(search: string): { filter: FilterState; problem
   if (cats.length) filter.categories = [...new Set(cats)];
   const authors = params.getAll('author').map((a) => a.trim()).filter(Boolean);
   if (authors.length) filter.authors = [...new Set(authors)];
+  const sources = params.getAll('src').flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean);
+  if (sources.length) filter.sources = [...new Set(sources)];
   return { filter, problems };
 }
 
@@ -72,18 +75,59 @@ export function formatFilterState(filter: FilterState, current = ''): string {
   if (filter.to !== undefined) params.set('to', String(filter.to));
   if (filter.categories?.length) params.set('cat', filter.categories.join(','));
   for (const a of filter.authors ?? []) params.append('author', a);
+  if (filter.sources?.length) params.set('src', filter.sources.join(','));
   if (filter.sort === 'date') params.set('sort', 'date');
   const s = params.toString();
   return s ? `?${s}` : '';
 }
 
 /** What to tell the user about filters (from a link, typically) that name what this corpus does not have. */
-export function filterNotices(r: Pick<ResolvedFilter, 'unknownCategories' | 'unknownAuthors'>): string[] {
-  const quoted = (xs: string[]) => xs.map((x) => `"${x}"`).join(', ');
+export function filterNotices(r: Pick<ResolvedFilter, 'unknownCategories' | 'unknownAuthors'> & Partial<Pick<ResolvedFilter, 'unknownSources'>>): string[] {
   const out: string[] = [];
   if (r.unknownCategories.length) {
     out.push(`No category ${quoted(r.unknownCategories)} in this corpus: ${r.unknownCategories.length === 1 ? 'that filter is' : 'those are'} left out, the other filters apply.`);
   }
   if (r.unknownAuthors.length) out.push(`No author ${quoted(r.unknownAuthors)} in this corpus: left out of the filters, the other filters apply.`);
+  const sources = r.unknownSources ?? [];
+  if (sources.length) {
+    out.push(
+      `No collection ${quoted(sources)} in this browser: ${sources.length === 1 ? 'it was' : 'they were'} deleted, or the link was made in another browser (imported collections stay in the browser that imported them). Left out of the filters, the other filters apply.`,
+    );
+  }
   return out;
+}
+
+const quoted = (xs: string[]) => xs.map((x) => `"${x}"`).join(', ');
+
+/**
+ * The paper ids of a shared reading list (?list=a,b). Read from the raw query string, each id
+ * percent-decoded on its own, so that an id holding a comma (written %2C by listSearch) survives.
+ * Repeated, empty and undecodable entries are left out; `problems` names the undecodable ones.
+ */
+export function parseListParam(search: string): { ids: string[]; problems: string[] } {
+  const ids: string[] = [];
+  const problems: string[] = [];
+  for (const part of search.replace(/^\?/, '').split('&')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq) !== 'list') continue;
+    for (const raw of part.slice(eq + 1).split(',')) {
+      let id: string;
+      try {
+        id = decodeURIComponent(raw.replace(/\+/g, ' ')).trim();
+      } catch {
+        problems.push(`"${raw}" is not a readable paper id`);
+        continue;
+      }
+      if (id && !ids.includes(id)) ids.push(id);
+    }
+  }
+  return { ids, problems };
+}
+
+/** The query string with ?list= set to these ids (or removed when there are none), every other parameter kept. */
+export function listSearch(ids: readonly string[], current = ''): string {
+  const rest = current.replace(/^\?/, '').split('&').filter((p) => p && !/^list(=|$)/.test(p));
+  // "/" and ":" may stand in a query as they are (ids like "hep-th/9901001" stay readable)
+  if (ids.length) rest.push(`list=${ids.map((id) => encodeURIComponent(id).replace(/%2F/g, '/').replace(/%3A/g, ':')).join(',')}`);
+  return rest.length ? `?${rest.join('&')}` : '';
 }

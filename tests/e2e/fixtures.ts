@@ -5,6 +5,7 @@ import { parseManifest } from '../../src/format/manifest';
 import { assembleCorpus, decodeText } from '../../src/format/read';
 import type { ShardPlanOptions } from '../../src/format/plan';
 import { writeShardedCorpus, type ShippedVectors } from '../../src/format/write';
+import { shippedLexical } from '../../src/search/bm25';
 import type { AppProbe } from '../../src/ui/probe';
 
 /**
@@ -43,7 +44,8 @@ export async function loadCorpus(page: Page): Promise<CorpusData> {
  * the build's own format writer: manifest and shards, as a static host would.
  */
 export async function serveCorpus(page: Page, data: CorpusData, vectors?: ShippedVectors, plan?: ShardPlanOptions): Promise<ReturnType<typeof writeShardedCorpus>> {
-  const written = writeShardedCorpus(data, 'test', vectors, plan);
+  // as build:corpus writes it: with the keyword index
+  const written = writeShardedCorpus(data, 'test', vectors, plan, shippedLexical());
   const files = new Map(written.files.map((f) => [f.path, f.bytes]));
   await page.route(/\/corpus\/manifest\.json$/, (route) => route.fulfill({ body: Buffer.from(written.manifestBytes), contentType: 'application/json' }));
   await page.route(/\/corpus\/shards\//, (route) => {

@@ -95,27 +95,45 @@ test('vectors that claim this model but are not its vectors fail the sample chec
   await shot(page, '09-shipped-vectors-refused');
 });
 
-test('a damaged vector shard and a missing text shard are named; everything valid stays searchable', async ({ page }) => {
+test('a damaged vector shard, a missing text shard and a truncated keyword index are named; everything valid stays searchable', async ({ page }) => {
   const written = await serveCorpus(page, corpus, vectors, PLAN);
-  const [damagedText, damagedVectors] = [written.manifest.shards[0].text.file, written.manifest.shards[1].vectors!.file];
+  const shards = written.manifest.shards;
+  const [damagedText, damagedVectors, damagedLexical] = [shards[0].text.file, shards[1].vectors!.file, shards[2].lexical!.file];
   await page.route(new RegExp(damagedText.replace('.', '\\.')), (route) => route.fulfill({ status: 404, body: 'gone' }));
   await page.route(new RegExp(damagedVectors.replace('.', '\\.')), (route) => {
     const bytes = Buffer.from(written.files.find((f) => f.path === damagedVectors)!.bytes);
     bytes[bytes.length - 1] ^= 0xff;
     return route.fulfill({ body: bytes });
   });
+  await page.route(new RegExp(damagedLexical.replace('.', '\\.')), (route) => {
+    const bytes = Buffer.from(written.files.find((f) => f.path === damagedLexical)!.bytes);
+    return route.fulfill({ body: bytes.subarray(0, bytes.length >> 1) });
+  });
   await page.goto('/');
   const ready = await waitReady(page);
-  const lost = written.manifest.shards[0];
+  const lost = shards[0];
   const notice = page.getByTestId('notice');
-  await expect(notice.filter({ hasText: `Part 1 of ${written.manifest.shards.length}` }).filter({ hasText: 'HTTP 404' })).toBeVisible();
+  await expect(notice.filter({ hasText: `Part 1 of ${shards.length}` }).filter({ hasText: 'HTTP 404' })).toBeVisible();
   await expect(notice.filter({ hasText: `${damagedVectors}: sha256` })).toBeVisible();
+  await expect(notice.filter({ hasText: `keyword index of corpus part 3 of ${shards.length}` }).filter({ hasText: damagedLexical })).toBeVisible();
   expect(ready.embedding.total).toBe(corpus.chunks.length - lost.passages);
-  expect(ready.embedding.done).toBe(corpus.chunks.length - lost.passages - written.manifest.shards[1].passages);
+  expect(ready.embedding.done).toBe(corpus.chunks.length - lost.passages - shards[1].passages);
   expect(ready.embedding.embeddedNow).toBe(0);
+  // every other part's keyword index came with the corpus; part 3's was rebuilt from its text
+  expect(ready.timings.lexicalShipped).toBe(shards.length - 2);
+  expect(ready.timings.lexicalBuilt).toBe(1);
   await search(page, 'speech');
   await expect(page.getByTestId('results')).toBeVisible();
   expect((await probe(page)).lastResults!.hits).toBeGreaterThan(0);
+  // part 3's papers are still found by keyword: a word only they use, keyword mode
+  const start = shards[0].papers + shards[1].papers;
+  const part3 = corpus.papers.slice(start, start + shards[2].papers);
+  const others = corpus.papers.filter((p) => !part3.includes(p)).map((p) => `${p.title} ${p.abstract}`.toLowerCase()).join(' ');
+  const word = part3.flatMap((p) => p.abstract.toLowerCase().match(/\b[a-z]{7,}\b/g) ?? []).find((w) => !others.includes(w))!;
+  expect(word).toBeTruthy();
+  await page.goto(`/?mode=keyword&q=${word}`);
+  await expect(page.getByTestId('results')).toBeVisible();
+  await expect(page.getByTestId('results')).toContainText(word, { ignoreCase: true });
   await shot(page, '10-damaged-shards');
 });
 

@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildCorpus } from '../../src/corpus/build.ts';
 import { readCorpusFolder } from '../../src/corpus/node-io.ts';
 import { writeCorpusDir } from '../../src/format/node.ts';
+import { shippedLexical } from '../../src/search/bm25';
 import { writeShardedCorpus } from '../../src/format/write.ts';
 import type { ShardedManifest } from '../../src/format/manifest.ts';
 import { FIXTURES, REPO, SEEDS } from '../fixtures/corpus/helpers.ts';
@@ -30,7 +31,8 @@ describe('npm run build:corpus', () => {
     expect(run.stdout).toMatch(/Files read: 4/);
     expect(run.stdout).toMatch(/Papers found: 16\nDuplicates merged: 2\nPapers written: 14\nChunks written: \d+/);
     expect(run.stdout).toMatch(/002_5d21021c690f5adf\.txt:2 {2}\[boilerplate\] skipped site boilerplate \(loading indicator\): "Fetching \.\.\."/);
-    const expected = writeShardedCorpus(buildCorpus(await readCorpusFolder(SEEDS)).data, 'seeds');
+    const expected = writeShardedCorpus(buildCorpus(await readCorpusFolder(SEEDS)).data, 'seeds', undefined, undefined, shippedLexical());
+    expect(expected.files.some((f) => f.path.startsWith('shards/l.'))).toBe(true);
     expect(readFileSync(join(out, 'manifest.json')).equals(Buffer.from(expected.manifestBytes))).toBe(true);
     for (const f of expected.files) expect(readFileSync(join(out, f.path)).equals(Buffer.from(f.bytes))).toBe(true);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Chunk, CorpusData, Paper } from '../../src/corpus/types';
 import { SearchEngine, type PaperHit } from '../../src/search/engine';
-import { FilterIndex, authorKey, paperDate, rankFiltered, RELEVANT_POOL, type FilterState } from '../../src/search/filter';
+import { CORPUS_SOURCE, FilterIndex, authorKey, isFiltering, paperDate, rankFiltered, RELEVANT_POOL, type FilterState } from '../../src/search/filter';
 import { VectorMatrix } from '../../src/search/vectors';
 
 /** Deterministic pseudo-random numbers (mulberry32). */
@@ -263,5 +263,88 @@ describe('rankFiltered', () => {
     expect(r.hits.every((h) => h.paper.year === 2025)).toBe(true);
     const pool = engine.search({ text: 'speech models', vector }, { mode: 'hybrid', k: RELEVANT_POOL });
     expect(r.hits.map((h) => h.paper.id)).toEqual(pool.filter((h) => h.paper.year === 2025).slice(0, 10).map((h) => h.paper.id));
+  });
+});
+
+describe('source filter (the shipped corpus or one of your collections)', () => {
+  // 300 shipped papers, then 30 imported into collection cA and 20 into cB; cEmpty has none yet
+  const { data, matrix } = bigCorpus(350);
+  const engine = new SearchEngine(data, matrix);
+  const sourceOf = (i: number) => (i < 300 ? CORPUS_SOURCE : i < 330 ? 'cA' : 'cB');
+  const idx = new FilterIndex(data.papers, { sources: [CORPUS_SOURCE, 'cA', 'cB', 'cEmpty'], sourceOf });
+  const from = (h: PaperHit) => sourceOf(Number(h.paper.id.slice(1)));
+  const vector = Float32Array.from({ length: 16 }, (_, j) => Math.cos(j));
+  const k = 10;
+
+  it('masks by source, any of the chosen ones, combined with the other kinds', () => {
+    expect(idx.sourceNames).toEqual(['corpus', 'cA', 'cB', 'cEmpty']);
+    expect([...idx.sourceTotals]).toEqual([300, 30, 20, 0]);
+    expect(FilterIndex.allowed(idx.mask({ sources: ['cA'], sort: 'relevance' }), idx.size)).toBe(30);
+    expect(FilterIndex.allowed(idx.mask({ sources: ['cA', 'cB'], sort: 'relevance' }), idx.size)).toBe(50);
+    expect(FilterIndex.allowed(idx.mask({ sources: ['corpus'], sort: 'relevance' }), idx.size)).toBe(300);
+    expect(FilterIndex.allowed(idx.mask({ sources: ['cEmpty'], sort: 'relevance' }), idx.size)).toBe(0);
+    // cA is papers 300..329; 2020 + i % 6 === 2021 for i = 301, 307, …, 325
+    const m = idx.mask({ sources: ['cA'], from: 2021, to: 2021, sort: 'relevance' })!;
+    expect(data.papers.filter((_, i) => m[i]).map((x) => x.id)).toEqual(['p301', 'p307', 'p313', 'p319', 'p325']);
+    expect(isFiltering({ sources: ['cA'], sort: 'relevance' })).toBe(true);
+    expect(FilterIndex.allowed(idx.mask({ sources: ['cA'], categories: ['no.SUCH'], sort: 'relevance' }), idx.size)).toBe(0);
+  });
+
+  it('without options every paper is from the shipped corpus', () => {
+    const plain = new FilterIndex(papers);
+    expect(plain.sourceNames).toEqual([CORPUS_SOURCE]);
+    expect(allowedIds(plain.mask({ sources: [CORPUS_SOURCE], sort: 'relevance' }))).toEqual(papers.map((x) => x.id));
+    expect(plain.sourceOf(3)).toBe(CORPUS_SOURCE);
+  });
+
+  for (const mode of ['keyword', 'semantic', 'hybrid'] as const) {
+    it(`${mode}: k results from the chosen collection, before the top k (its papers are not among the unfiltered best)`, () => {
+      const unfiltered = engine.search({ text: 'speech models', vector }, { mode, k });
+      expect(unfiltered.filter((h) => from(h) === 'cB').length).toBeLessThan(k);
+      const r = rankFiltered(idx, { sources: ['cB'], sort: 'relevance' }, k, (kk, filter) => engine.search({ text: 'speech models', vector }, { mode, k: kk, filter }));
+      expect(r.hits).toHaveLength(k);
+      expect(r.hits.every((h) => from(h) === 'cB')).toBe(true);
+      expect(r.allowed).toBe(20);
+    });
+  }
+
+  it('more like this: a shipped paper\'s neighbours within a collection, and within the corpus only', () => {
+    for (const [sources, want] of [[['cA'], 'cA'], [['corpus'], 'corpus']] as const) {
+      const r = rankFiltered(idx, { sources: [...sources], sort: 'relevance' }, k, (kk, filter) => engine.moreLikeThis('p5', { k: kk, mode: 'semantic', filter }));
+      expect(r.hits).toHaveLength(k);
+      expect(r.hits.every((h) => from(h) === want)).toBe(true);
+      expect(r.hits.map((h) => h.paper.id)).not.toContain('p5');
+    }
+  });
+
+  it('source counts are taken under the other filters but not the sources: each source shows what it would add', () => {
+    const run = (state: FilterState) => rankFiltered(idx, state, k, (kk, filter) => engine.search({ text: 'speech models', vector }, { mode: 'semantic', k: kk, filter }));
+    const all = run({ sort: 'relevance' });
+    expect(all.sources.map((s) => s.name)).toEqual(['corpus', 'cA', 'cB', 'cEmpty']);
+    expect(all.sources.reduce((n, s) => n + s.count, 0)).toBe(RELEVANT_POOL);
+    const chosen = run({ sources: ['cA'], sort: 'relevance' });
+    expect(chosen.sources).toEqual(all.sources); // the same pool: the source filter itself is left out
+    expect(chosen.hits.every((h) => from(h) === 'cA')).toBe(true);
+    // category counts do narrow to the chosen source
+    expect(chosen.facets.reduce((n, f) => n + f.count, 0)).toBe(30);
+    const cl = run({ sources: ['cA'], categories: ['cs.CL'], sort: 'relevance' });
+    expect(cl.sources.find((s) => s.name === 'cA')!.count).toBe(15);
+    expect(cl.sources.find((s) => s.name === 'cEmpty')!.count).toBe(0);
+    expect([...idx.sourceCountsUnder(idx.mask({ categories: ['cs.CL'], sort: 'relevance' }))]).toEqual([150, 15, 10, 0]);
+  });
+
+  it('resolve keeps known sources (an empty collection too) and lists the unknown ones', () => {
+    const r = idx.resolve({ sources: ['cB', 'cGone', 'cB', 'cEmpty', 'Corpus'], sort: 'relevance' });
+    expect(r.state.sources).toEqual(['cB', 'cEmpty']);
+    expect(r.unknownSources).toEqual(['cGone', 'Corpus']);
+    expect(idx.resolve({ sort: 'relevance' }).unknownSources).toEqual([]);
+  });
+
+  it('a collection filter combined with an empty result returns nothing, in every mode', () => {
+    for (const mode of ['keyword', 'semantic', 'hybrid'] as const) {
+      const r = rankFiltered(idx, { sources: ['cA'], from: 1990, to: 1991, sort: 'date' }, k, (kk, filter) => engine.search({ text: 'speech', vector }, { mode, k: kk, filter }));
+      expect(r.hits).toEqual([]);
+      expect(r.allowed).toBe(0);
+    }
   });
 });

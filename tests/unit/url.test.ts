@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterNotices, formatFilterState, formatUrlState, parseFilterState, parseUrlState } from '../../src/ui/url';
+import { filterNotices, formatFilterState, formatUrlState, listSearch, parseFilterState, parseListParam, parseUrlState } from '../../src/ui/url';
 
 describe('URL state', () => {
   it('round-trips a query with spaces, unicode and reserved characters', () => {
@@ -58,5 +58,47 @@ describe('filter notices', () => {
       'No author "X Y" in this corpus: left out of the filters, the other filters apply.',
     ]);
     expect(filterNotices({ unknownCategories: [], unknownAuthors: [] })).toEqual([]);
+  });
+});
+
+describe('URL source filter (&src=)', () => {
+  it('round-trips the shipped corpus and collection ids beside the other filters', () => {
+    const filter = { categories: ['cs.CL'], sources: ['corpus', 'c0a1b2c3d4e5'], sort: 'relevance' as const };
+    const s = formatFilterState(filter, '?q=kelp');
+    expect(s).toBe('?q=kelp&cat=cs.CL&src=corpus%2Cc0a1b2c3d4e5');
+    expect(parseFilterState(s)).toEqual({ filter, problems: [] });
+    expect(formatFilterState({ sort: 'relevance' }, s)).toBe('?q=kelp');
+  });
+
+  it('reads the form in the issue, repeated and empty entries folded', () => {
+    expect(parseFilterState('?src=corpus,my-zotero&src=,corpus').filter).toEqual({ sources: ['corpus', 'my-zotero'], sort: 'relevance' });
+  });
+
+  it('names collections this browser does not have, and says the rest applies', () => {
+    expect(filterNotices({ unknownCategories: [], unknownAuthors: [], unknownSources: ['cdeadbeef0000'] })).toEqual([
+      'No collection "cdeadbeef0000" in this browser: it was deleted, or the link was made in another browser (imported collections stay in the browser that imported them). Left out of the filters, the other filters apply.',
+    ]);
+  });
+});
+
+describe('URL shared reading list (?list=)', () => {
+  it('writes ids only, comma-separated, keeping "/" and ":" readable and other parameters as they are', () => {
+    expect(listSearch(['2309.16671', 'hep-th/9901001', 'arxiv:2401.1'])).toBe('?list=2309.16671,hep-th/9901001,arxiv:2401.1');
+    expect(listSearch(['a'], '?q=x&list=old&mode=keyword')).toBe('?q=x&mode=keyword&list=a');
+    expect(listSearch([], '?q=x&list=old')).toBe('?q=x');
+    expect(listSearch([], '?list=old')).toBe('');
+  });
+
+  it('round-trips ids holding commas, spaces, "&" and unicode', () => {
+    const ids = ['c1a2.b3/2309.16671', 'weird,id', 'with space & amp', 'résumé#1'];
+    const s = listSearch(ids, '?q=speech');
+    expect(parseListParam(s)).toEqual({ ids, problems: [] });
+    expect(parseUrlState(s).q).toBe('speech');
+  });
+
+  it('drops repeats and empties, names what it cannot decode', () => {
+    expect(parseListParam('?list=a,,b,a&list=c')).toEqual({ ids: ['a', 'b', 'c'], problems: [] });
+    expect(parseListParam('?list=ok,%E0%A4%A,x')).toEqual({ ids: ['ok', 'x'], problems: ['"%E0%A4%A" is not a readable paper id'] });
+    expect(parseListParam('?q=list&listx=1')).toEqual({ ids: [], problems: [] });
   });
 });
