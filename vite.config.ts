@@ -3,6 +3,10 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { ISOLATION_HEADERS } from './src/offline/isolation.ts';
 import { describePrecache, missingFromPrecache } from './src/offline/precache-check.ts';
+import { fetchedByPage, sriOf } from './src/offline/offline-files.ts';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 
 // Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer).
 // A host that cannot send these headers still works, single-threaded.
@@ -35,10 +39,25 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/** The build's output folder, known once Vite has resolved its config (the manifest transform reads files there). */
+let outDir = 'dist';
+const outDirProbe: Plugin = { name: 'paperscope-out-dir', apply: 'build', configResolved: (config) => void (outDir = resolve(config.root, config.build.outDir)) };
+
+/**
+ * The model and runtime files carry the sha256 of their bytes: the service worker stores only this
+ * build's copy, whether the page fetched it or the worker itself (src/offline/file-store.ts).
+ */
+async function withIntegrity<T extends { url: string; integrity?: string }>(entries: T[]): Promise<T[]> {
+  return Promise.all(
+    entries.map(async (e) => (fetchedByPage(e.url) === null ? e : { ...e, integrity: sriOf(createHash('sha256').update(await readFile(resolve(outDir, e.url))).digest()) })),
+  );
+}
+
 export default defineConfig({
   plugins: [
     svelte(),
     contentSecurityPolicy(),
+    outDirProbe,
     VitePWA({
       // Our own service worker (src/sw.ts) so that cached responses keep the isolation headers.
       strategies: 'injectManifest',
@@ -52,7 +71,8 @@ export default defineConfig({
       injectManifest: {
         // A classic script: module service workers are not supported everywhere yet.
         rollupFormat: 'iife',
-        // Everything the app fetches: shell, corpus, model, runtime. No source maps.
+        // Everything the app fetches: shell, model, runtime. No source maps. The install precaches
+        // the shell only; the model and runtime are stored as the page fetches them (src/sw.ts).
         // (manifest.webmanifest is added by the plugin itself.)
         globPatterns: ['**/*.{html,js,css,json,txt,png,svg,onnx,wasm,mjs}'],
         // assets/*.wasm is onnxruntime's bundled fallback copy, unused: the app points the runtime
@@ -71,7 +91,7 @@ export default defineConfig({
               throw new Error(`The offline precache lacks ${missing.join('; ')}. Run "npm run setup:model" and "npm run build:corpus", then build again.`);
             }
             console.log(describePrecache(entries));
-            return { manifest: entries, warnings: [] };
+            return { manifest: await withIntegrity(entries), warnings: [] };
           },
         ],
       },

@@ -75,11 +75,28 @@ export interface BenchResults {
     arxiv10kStoredBytes?: number | null;
     arxiv10kCacheBytes?: number | null;
   };
+  /** a first visit on a device without WebGPU, until the offline copy is complete (src/bench/first-visit.ts) */
+  firstVisit?: FirstVisitResult;
   /** `--scale`: the full arXiv set, served by the built site (see src/bench/scale.ts) */
   scale?: ScaleResults;
   /** the commit the bench ran on (git rev-parse HEAD), with "+dirty" for uncommitted changes */
   commit?: string;
   machine: { cpu: string; cores: number; memoryGiB: number; os: string; node: string; browser: string; date: string; load: string };
+}
+
+export interface FirstVisitResult {
+  /** bytes received (headers + bodies as sent) by the page, its workers and the service worker */
+  wireBytes: number;
+  /** the sum of the distinct files' sizes */
+  fileBytes: number;
+  requests: number;
+  /** files fetched from the network more than once, with how often */
+  repeated: Record<string, number>;
+  /** navigation → offline copy complete */
+  ms: number;
+  offline: string;
+  /** the same visit to another build (`--first-visit-baseline <dist>`, e.g. the main branch's), same run */
+  baseline?: Omit<FirstVisitResult, 'baseline'> & { build: string };
 }
 
 export interface Bytes {
@@ -178,6 +195,9 @@ export const TARGETS = {
   rank100kSpeedup: 5,
 };
 
+/** Issue 17: each file once (≤ 1.05× the distinct files' sizes), and ≤ 40 MB in all without WebGPU. */
+export const FIRST_VISIT_TARGETS = { wireRatio: 1.05, wireBytes: 40e6 };
+
 const ms = (v: number | null | undefined): string => (v == null || !Number.isFinite(v) ? '–' : v >= 100 ? `${Math.round(v)} ms` : `${v.toFixed(1)} ms`);
 const x = (v: number | null): string => (v == null ? '–' : `${v.toFixed(v >= 10 ? 0 : 2)}×`);
 const mib = (v: number | null): string => (v == null ? '–' : `${(v / 2 ** 20).toFixed(1)} MiB`);
@@ -224,11 +244,30 @@ export function formatTable(r: BenchResults): string {
     const target = n === '100000' ? `≤ ${TARGETS.rank100kMs} ms and ≥ ${TARGETS.rank100kSpeedup}×: ${verdict(k.topkMs <= TARGETS.rank100kMs && speedup != null && speedup >= TARGETS.rank100kSpeedup)}` : '';
     rows.push([`Rank top-20 of ${Number(n).toLocaleString('en')} chunks`, ms(k.topkMs), `naive ${ms(k.naiveMs)} (${x(speedup)} slower) · memory floor ${ms(k.floorMs)} (top-k = ${x(ratio(k.topkMs, k.floorMs))} floor)`, target]);
   }
+  if (r.firstVisit) rows.push(firstVisitRow(r.firstVisit));
   const m = r.memory;
   rows.push(['Peak JS heap / IndexedDB, seeds', `${mib(m.seedsHeapBytes)} / ${mib(m.seedsIdbBytes)}`, '', '']);
   rows.push([`Peak JS heap / IndexedDB, arXiv ${a.papers}`, `${mib(m.arxiv10kHeapBytes)} / ${mib(m.arxiv10kIdbBytes)}`, m.arxiv10kStoredBytes != null ? `stored in all ${mib(m.arxiv10kStoredBytes)}, of which Cache Storage (shards) ${mib(m.arxiv10kCacheBytes ?? null)}` : '', '']);
   const head = '| Measure | Value | Split / baseline (same run) | Target |\n|---|---|---|---|';
   return [head, ...rows.map((cells) => `| ${cells.map((s) => s.replace(/\|/g, '\\|')).join(' | ')} |`)].join('\n');
+}
+
+/** | measure | value | baseline | target | for a first visit (also printed alone by `npm run bench -- --first-visit-only`). */
+export function firstVisitRow(f: FirstVisitResult): [string, string, string, string] {
+  const share = ratio(f.wireBytes, f.fileBytes);
+  const repeated = (r: Record<string, number>) => {
+    const list = Object.entries(r).map(([path, n]) => `${path} ×${n}`);
+    return list.length === 0 ? 'no file fetched twice' : `fetched more than once: ${list.join(', ')}`;
+  };
+  const b = f.baseline;
+  const base = b ? ` · baseline ${b.build}: ${mb(b.wireBytes)} for ${mb(b.fileBytes)} of files (${x(ratio(b.wireBytes, b.fileBytes))}), ${b.requests} requests, ${repeated(b.repeated)}` : '';
+  const ok = share != null && share <= FIRST_VISIT_TARGETS.wireRatio && f.wireBytes <= FIRST_VISIT_TARGETS.wireBytes && f.offline === 'ready';
+  return [
+    'First visit (no WebGPU) → offline copy complete: bytes received',
+    mb(f.wireBytes),
+    `distinct files ${mb(f.fileBytes)} (received ${x(share)} of them) · ${f.requests} requests, ${repeated(f.repeated)} · ${ms(f.ms)}, offline: ${f.offline}${base}`,
+    `≤ ${FIRST_VISIT_TARGETS.wireRatio}× files and ≤ ${FIRST_VISIT_TARGETS.wireBytes / 1e6} MB: ${verdict(ok)}`,
+  ];
 }
 
 /** The scale table: each figure beside the same figure for the arXiv slice and the seeds, from the same run. */

@@ -16,9 +16,10 @@ import { corpusPassages } from '../search/passage';
 import { arxivSlice, sliceVectors } from './arxiv-slice';
 import { CHROMIUM_ARGS, SWIFTSHADER_WEBGPU_ARGS, chromiumExecutable } from './chromium';
 import { embedInPage, heapSampler, newContext, openApp, queryLatencies, rankInPage, recordResults, routeCorpusDir, skipShippedCheck, storageDetails, storageUsage, waitOfflineCopy } from './browser';
+import { firstVisitResult } from './first-visit';
 import { nativeEmbedding } from './native';
 import type { EmbedFigures } from './page/bench-page';
-import type { BenchResults, RankSize } from './results';
+import type { BenchResults, FirstVisitResult, RankSize } from './results';
 import { runScale, corpusWire } from './scale';
 import { median, percentile } from './stats';
 import { shippedInfo, writeShippedCorpus } from './vectors';
@@ -39,6 +40,8 @@ export interface BenchOptions {
   scaleSource: string;
   scaleQueries: number;
   scaleProfile: boolean;
+  /** a folder with another build (e.g. the main branch's dist/) whose first visit is measured beside this one's */
+  firstVisitBaseline?: string;
   log: (line: string) => void;
 }
 
@@ -125,6 +128,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
   const executablePath = chromiumExecutable();
   const browser: Browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   try {
+    // ---- first visit: bytes received until the offline copy is complete ------------------------
+    const firstVisit = await firstVisitResult(browser, { baseURL, root, port: opts.port, baseline: opts.firstVisitBaseline, log });
+
     // ---- seeds: cold start, warm start, queries, memory --------------------------------------
     log(`seeds corpus (${seeds.papers.length} papers, ${seeds.chunks.length} passages): cold start`);
     const seedsContext = await newContext(browser, baseURL);
@@ -265,6 +271,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
         nativeFirstCallMs: median(nativeOnce.map((n) => n.firstCallMs)),
       },
       rank,
+      firstVisit,
       memory: { seedsHeapBytes, seedsIdbBytes, arxiv10kHeapBytes: arxivHeapBytes, arxiv10kIdbBytes: arxivIdbBytes, arxiv10kStoredBytes: arxivStored.usage, arxiv10kCacheBytes: arxivStored.caches },
       commit,
       machine: {
@@ -298,6 +305,20 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
   } finally {
     await browser.close();
     await closeServer();
+  }
+}
+
+/** `npm run bench -- --first-visit-only`: the build, served, and its first visit (beside the baseline's) alone. */
+export async function runFirstVisitBench(opts: Pick<BenchOptions, 'port' | 'noBuild' | 'firstVisitBaseline' | 'log'>): Promise<FirstVisitResult> {
+  const root = repoRoot();
+  if (!opts.noBuild) await buildSite(root, opts.log);
+  const server = await serve(root, opts.port);
+  const browser = await chromium.launch({ executablePath: chromiumExecutable(), args: CHROMIUM_ARGS });
+  try {
+    return await firstVisitResult(browser, { baseURL: `http://127.0.0.1:${opts.port}`, root, port: opts.port, baseline: opts.firstVisitBaseline, log: opts.log });
+  } finally {
+    await browser.close();
+    await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
   }
 }
 

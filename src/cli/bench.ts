@@ -2,19 +2,22 @@
  * npm run bench [-- --json <file>] [--port N] [--arxiv <file.jsonl.gz>] [--arxiv-papers N] [--queries N]
  *                 [--arxiv-embed-minutes M] [--vector-cache DIR] [--no-build]
  *                 [--scale] [--scale-queries N] [--scale-profile]
+ *                 [--first-visit-baseline <dist>] [--first-visit-only]
  *
  * Builds and serves the app, measures it in headless Chromium next to its baselines (see
  * src/bench/run.ts), prints a Markdown table and optionally writes the figures as JSON.
  * --scale also measures the full arXiv set (src/bench/scale.ts), written under "scale".
+ * --first-visit-baseline measures a first visit to another build (e.g. the main branch's dist/)
+ * beside this one's; --first-visit-only measures the first visit(s) and nothing else.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatMachine, formatScaleTable, formatTable } from '../bench/results';
+import { firstVisitRow, formatMachine, formatScaleTable, formatTable } from '../bench/results';
 import { repoRoot } from '../embed/node';
-import { runBench } from '../bench/run';
+import { runBench, runFirstVisitBench } from '../bench/run';
 
-const USAGE = 'usage: npm run bench [-- --json <file>] [--port 4341] [--arxiv <file.jsonl.gz>] [--arxiv-papers 10000] [--queries 120] [--arxiv-embed-minutes 15] [--vector-cache .cache/vectors] [--no-build] [--scale] [--scale-queries 120] [--scale-profile]';
+const USAGE = 'usage: npm run bench [-- --json <file>] [--port 4341] [--arxiv <file.jsonl.gz>] [--arxiv-papers 10000] [--queries 120] [--arxiv-embed-minutes 15] [--vector-cache .cache/vectors] [--no-build] [--scale] [--scale-queries 120] [--scale-profile] [--first-visit-baseline <dist>] [--first-visit-only]';
 const DEFAULT_ARXIV = '/work/shared/datasets/arxiv/arxiv_abstracts.jsonl.gz';
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
@@ -51,11 +54,25 @@ async function main(): Promise<void> {
       scale: { type: 'boolean', default: false },
       'scale-queries': { type: 'string' },
       'scale-profile': { type: 'boolean', default: false },
+      'first-visit-baseline': { type: 'string' },
+      'first-visit-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
     console.log(USAGE);
+    return;
+  }
+  const log = (line: string) => console.log(`[bench] ${line}`);
+  const firstVisitBaseline = values['first-visit-baseline'] ? resolve(values['first-visit-baseline']) : undefined;
+  if (values['first-visit-only']) {
+    const firstVisit = await runFirstVisitBench({ port: positiveInt(values.port, 'port', 4341), noBuild: values['no-build'], firstVisitBaseline, log });
+    console.log(`\n| Measure | Value | Split / baseline (same run) | Target |\n|---|---|---|---|\n| ${firstVisitRow(firstVisit).join(' | ')} |`);
+    if (values.json) {
+      await mkdir(dirname(resolve(values.json)), { recursive: true });
+      await writeFile(resolve(values.json), JSON.stringify({ firstVisit }, null, 2) + '\n');
+      console.log(`Wrote ${values.json}`);
+    }
     return;
   }
   const queries = positiveInt(values.queries, 'queries', 120);
@@ -77,7 +94,8 @@ async function main(): Promise<void> {
     scaleSource: arxivFile,
     scaleQueries,
     scaleProfile: values['scale-profile'],
-    log: (line) => console.log(`[bench] ${line}`),
+    firstVisitBaseline,
+    log,
   });
   console.log(`\n${formatTable(results)}\n\nMachine: ${formatMachine(results.machine)}${results.commit ? `; commit ${results.commit}` : ''}`);
   if (results.scale) console.log(`\nScale (full arXiv set):\n\n${formatScaleTable(results)}`);

@@ -7,6 +7,7 @@
  * so the client replaces this worker with a fresh one on WASM and sends it the unanswered jobs.
  */
 import { createEmbedder, type Embedder } from './embedder';
+import { webgpuAdapter } from './gpu-adapter';
 import { getModel } from './registry';
 import type { Backend, InitPayload, ProbeResult, WorkerRequest, WorkerResponse } from './protocol';
 
@@ -66,16 +67,6 @@ async function timeEmbedding(e: Embedder): Promise<number> {
   const t0 = performance.now();
   await e.embed(PROBE_TEXTS, 'passage');
   return performance.now() - t0;
-}
-
-async function webgpuAdapter(): Promise<boolean> {
-  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) return false;
-  try {
-    return (await gpu.requestAdapter()) != null;
-  } catch {
-    return false;
-  }
 }
 
 async function start(payload: InitPayload): Promise<void> {

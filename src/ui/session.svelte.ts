@@ -20,7 +20,7 @@ import { corpusPassages, DEFAULT_PASSAGES, passageText } from '../search/passage
 import { VectorMatrix } from '../search/vectors';
 import { Bm25Index } from '../search/bm25';
 import { lexicalDoc, SearchEngine, type PaperHit } from '../search/engine';
-import { registerOffline, type OfflineStatus } from '../offline/register';
+import { registerOffline, type OfflineRegistration, type OfflineStatus } from '../offline/register';
 import { CORPUS_SOURCE, FilterIndex, NO_FILTER, rankFiltered, type FacetCount, type FilterState } from '../search/filter';
 import { filterNotices, formatFilterState, formatUrlState, parseFilterState, parseUrlState, type SearchMode, type UrlState } from './url';
 
@@ -109,7 +109,7 @@ export class Session {
 
   private client: EmbedClient | null = null;
   private clientLoading: Promise<EmbedClient> | null = null;
-  private offlineStarted = false;
+  private offline: OfflineRegistration | null = null;
   private store: VectorStore | null = null;
   private engine: SearchEngine | null = null;
   private matrix: VectorMatrix | QuantMatrix | null = null;
@@ -154,7 +154,9 @@ export class Session {
     });
     window.addEventListener('online', () => (this.online = true));
     window.addEventListener('offline', () => (this.online = false));
-    // Served by our service worker already: nothing to compete with, and a waiting update shows now.
+    // Registered first: on a first visit the model and runtime the page downloads pass through the
+    // service worker and are stored as they arrive (ensureClient waits for it to take control).
+    this.registerOffline();
     if (navigator.serviceWorker?.controller) this.startOffline();
     // The model loads while the corpus and the cached vectors are read: on a warm start it is the
     // one thing semantic results wait for. A failure here is reported by loadVectors, which asks
@@ -521,6 +523,9 @@ export class Session {
   private async loadClient(signal: AbortSignal): Promise<EmbedClient> {
     const pauses = [1_000, 4_000];
     const t0 = performance.now();
+    // A first visit: the model is downloaded once the service worker can store it on the way (the
+    // wait, the install of the small shell, is part of the model's load time).
+    await this.offline?.controlled;
     for (let attempt = 0; ; attempt++) {
       try {
         const client = await this.loadClientOnce(signal);
@@ -890,17 +895,9 @@ export class Session {
 
   // ---- offline copy, storage and notices ------------------------------------------------------
 
-  /**
-   * Registers the service worker. On a first visit that waits until the model and the corpus
-   * vectors are done: its install downloads the same ~63 MB again, which slows the first results,
-   * and in e2e a model load running alongside it failed ("file was not found locally"), as two
-   * concurrent reads of one URL have failed in Chromium before (see embedder.ts).
-   * Not after Stop: the user chose not to download now.
-   */
-  private startOffline(): void {
-    if (this.offlineStarted) return;
-    this.offlineStarted = true;
-    registerOffline(`${BASE}sw.js`, {
+  /** Registers the service worker (see src/offline/register.ts); the copy completes in startOffline(). */
+  private registerOffline(): void {
+    this.offline = registerOffline(`${BASE}sw.js`, {
       onStatus: (status, detail) => {
         this.storage.offline = status;
         if (detail) this.notify(detail);
@@ -910,6 +907,16 @@ export class Session {
         this.acceptUpdate = accept;
       },
     });
+  }
+
+  /**
+   * Completes the offline copy: the service worker stores what this device needs and the page has
+   * not fetched (on a first visit, where the page ran WebGPU, the WASM runtime). On a first visit
+   * only once the model and the corpus vectors are done, so that it never competes with them.
+   * Not after Stop: the user chose not to download now.
+   */
+  private startOffline(): void {
+    this.offline?.complete();
   }
 
   /** Later: the prompt goes away; the new build takes over once every Paperscope tab is closed. */

@@ -126,6 +126,7 @@ test('works offline after one visit, and a new deployment is offered, then used 
 
   await test.step('a new deployment while the tab is open: offered, and once accepted its corpus is used', async () => {
     host.serve(next.outDir);
+    host.takeLog();
     await context.setOffline(false);
     await expect(page.getByTestId('offline-now')).toHaveCount(0);
     // What the browser does on its own every so often (and the page hourly): look for a new build.
@@ -147,6 +148,9 @@ test('works offline after one visit, and a new deployment is offered, then used 
     expect(updated.embedding.embeddedNow).toBe(newChunks);
     expect(updated.embedding.fromCache).toBe(next.corpus.chunks.length - newChunks);
     await expect(page.getByTestId('update-prompt')).toHaveCount(0);
+    // The new release has the same model and runtime: neither its install nor the reloaded page
+    // downloaded them again (only changed files are fetched).
+    expect(host.takeLog().filter((path) => /^\/(models|ort)\//.test(path))).toEqual([]);
 
     await page.getByRole('searchbox').fill('robots that find trapped people with sound');
     await expect.poll(async () => (await resultTitles(page))[0]).toBe(NEW_PAPER.title);

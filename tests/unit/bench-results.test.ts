@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatScaleTable, formatTable, type BenchResults, type ScaleResults } from '../../src/bench/results';
+import { firstVisitRow, formatScaleTable, formatTable, type BenchResults, type ScaleResults } from '../../src/bench/results';
 import { scaleQueries } from '../../src/bench/scale';
 import type { CorpusData } from '../../src/corpus/types';
 
@@ -133,5 +133,28 @@ describe('scale queries', () => {
     for (const s of q) expect(titles.has(s)).toBe(false);
     for (const s of q) expect([...titles].some((t) => t.split(' ').sort().join(' ') === s.split(' ').sort().join(' '))).toBe(true);
     expect(scaleQueries(data, 60)).toEqual(q);
+  });
+});
+
+describe('first visit row', () => {
+  const firstVisit = { wireBytes: 36_000_000, fileBytes: 39_600_000, requests: 25, repeated: { '/icons/icon-192.png': 2 }, ms: 30_000, offline: 'ready' };
+  const baseline = { wireBytes: 98_100_000, fileBytes: 65_900_000, requests: 30, repeated: { '/ort/ort-wasm-simd-threaded.wasm': 2 }, ms: 40_000, offline: 'ready', build: 'main' };
+
+  it('prints bytes received beside the distinct files and the baseline build, and meets the target', () => {
+    const row = formatTable({ ...sample(), firstVisit: { ...firstVisit, baseline } }).split('\n').find((l) => l.startsWith('| First visit')) ?? '';
+    expect(row).toMatch(/\| 36\.0 MB \| distinct files 39\.6 MB \(received 0\.91× of them\)/);
+    expect(row).toContain('baseline main: 98.1 MB for 65.9 MB of files (1.49×)');
+    expect(row).toContain('/ort/ort-wasm-simd-threaded.wasm ×2');
+    expect(row).toMatch(/≤ 1\.05× files and ≤ 40 MB: met \|$/);
+  });
+
+  it('misses the target when a file comes twice, over 40 MB, or the offline copy failed', () => {
+    expect(firstVisitRow({ ...firstVisit, wireBytes: 1.2 * firstVisit.fileBytes })[3]).toContain('MISSED');
+    expect(firstVisitRow({ ...firstVisit, wireBytes: 41e6, fileBytes: 41e6 })[3]).toContain('MISSED');
+    expect(firstVisitRow({ ...firstVisit, offline: 'failed' })[3]).toContain('MISSED');
+  });
+
+  it('leaves the row out of results without the figure (older JSON)', () => {
+    expect(formatTable(sample())).not.toContain('First visit');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ISOLATION_HEADERS, withIsolationHeaders } from '../../src/offline/isolation';
 import { describePrecache, missingFromPrecache, type PrecacheEntry } from '../../src/offline/precache-check';
+import { filesFor, splitManifest, sriOf } from '../../src/offline/offline-files';
 
 describe('withIsolationHeaders', () => {
   it('adds COOP/COEP to a cached response that lacks them, keeping status, type and body', async () => {
@@ -58,5 +59,44 @@ describe('precache manifest check', () => {
     const text = describePrecache(complete);
     expect(text.split('\n')[0]).toBe('precache: 9 files, 61.20 MiB');
     expect(text.split('\n')[1]).toContain('ort/ort-wasm-simd-threaded.asyncify.wasm');
+  });
+});
+
+describe('offline copy: shell precached, model and runtime stored as the page fetches them', () => {
+  const manifest = [
+    { url: 'index.html', revision: 'a1' },
+    { url: 'assets/index-abc.js', revision: null },
+    { url: 'models/Xenova/all-MiniLM-L6-v2/onnx/model_quantized.onnx', revision: 'm1', integrity: 'sha256-AAA=' },
+    { url: 'ort/ort-wasm-simd-threaded.wasm', revision: 'w1', integrity: 'sha256-BBB=' },
+    { url: 'ort/ort-wasm-simd-threaded.asyncify.wasm', revision: 'g1', integrity: 'sha256-CCC=' },
+    { url: 'ort/ort-wasm-simd-threaded.asyncify.mjs', revision: 'g2', integrity: 'sha256-DDD=' },
+  ];
+
+  it('precaches only the shell at install; the model and both runtime builds are fetched by the page', () => {
+    const { shell, files } = splitManifest(manifest);
+    expect(shell.map((e) => (typeof e === 'string' ? e : e.url))).toEqual(['index.html', 'assets/index-abc.js']);
+    expect(files.map((f) => [f.url, f.need])).toEqual([
+      ['models/Xenova/all-MiniLM-L6-v2/onnx/model_quantized.onnx', 'always'],
+      ['ort/ort-wasm-simd-threaded.wasm', 'always'],
+      ['ort/ort-wasm-simd-threaded.asyncify.wasm', 'webgpu'],
+      ['ort/ort-wasm-simd-threaded.asyncify.mjs', 'webgpu'],
+    ]);
+  });
+
+  it('keeps the WebGPU runtime build only on a device with a WebGPU adapter', () => {
+    const { files } = splitManifest(manifest);
+    expect(filesFor(files, false).map((f) => f.url)).toEqual(['models/Xenova/all-MiniLM-L6-v2/onnx/model_quantized.onnx', 'ort/ort-wasm-simd-threaded.wasm']);
+    expect(filesFor(files, true)).toHaveLength(4);
+  });
+
+  it('refuses a model or runtime entry without its hash (nothing unchecked is stored)', () => {
+    expect(() => splitManifest([{ url: 'ort/ort-wasm-simd-threaded.wasm', revision: 'w1' }])).toThrow(/ort\/ort-wasm-simd-threaded\.wasm lacks a revision or an integrity hash/);
+  });
+
+  it('writes sha256 digests in the SRI form fetch() checks', async () => {
+    const { createHash } = await import('node:crypto');
+    const digest = createHash('sha256').update('abc').digest();
+    expect(sriOf(digest)).toBe(`sha256-${digest.toString('base64')}`);
+    expect(sriOf(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('abc')))).toBe(sriOf(digest));
   });
 });
