@@ -44,7 +44,7 @@ export interface BenchOptions {
 
 const WEBGPU_TIMEOUT_MS = 120_000;
 /** passages per embed() call: what the app's session sends to the worker */
-const APP_CALL_SIZE = 16;
+export const APP_CALL_SIZE = 16;
 
 function run(cmd: string, args: string[], cwd: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -58,7 +58,7 @@ function run(cmd: string, args: string[], cwd: string): Promise<void> {
 }
 
 /** The app as users get it (vite build of index.html) plus the bench page, in dist/. */
-async function buildSite(root: string, log: BenchOptions['log']): Promise<void> {
+export async function buildSite(root: string, log: Pick<BenchOptions, 'log'>['log']): Promise<void> {
   log('building the seeds corpus and the site (vite build, with the bench page)');
   await run(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src', 'cli', 'build-corpus.ts')], root);
   await build({
@@ -69,7 +69,7 @@ async function buildSite(root: string, log: BenchOptions['log']): Promise<void> 
   });
 }
 
-async function serve(root: string, port: number): Promise<PreviewServer> {
+export async function serve(root: string, port: number): Promise<PreviewServer> {
   try {
     return await preview({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn', preview: { host: '127.0.0.1', port, strictPort: true } });
   } catch (err) {
@@ -77,13 +77,13 @@ async function serve(root: string, port: number): Promise<PreviewServer> {
   }
 }
 
-const perSecond = (chunks: number, runMs: number[]): number => chunks / (median(runMs) / 1000);
+export const perSecond = (chunks: number, runMs: number[]): number => chunks / (median(runMs) / 1000);
 
 async function seedsCorpus(root: string): Promise<CorpusData> {
   return (await readCorpusDir(join(root, 'dist', 'corpus'))).data;
 }
 
-function gitCommit(root: string): string | undefined {
+export function gitCommit(root: string): string | undefined {
   try {
     const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim() !== '';

@@ -662,6 +662,11 @@ export class Session {
     return this.papersById.get(id);
   }
 
+  /** Every searchable paper's id: the shipped corpus's, then the imported ones (for the benchmark). */
+  paperIds(): string[] {
+    return [...this.papersById.keys()];
+  }
+
   private urlMode(): SearchMode | null {
     return this.mode === 'hybrid' ? null : this.mode;
   }
