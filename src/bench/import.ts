@@ -51,7 +51,20 @@ export interface ImportResults {
     longestTaskMs: number;
     realVectors: number;
   };
-  query: { shippedP50Ms: number; withImportP50Ms: number; addedP50Ms: number; shippedP95Ms: number; withImportP95Ms: number; queries: number };
+  query: {
+    shippedP50Ms: number;
+    withImportP50Ms: number;
+    addedP50Ms: number;
+    shippedP95Ms: number;
+    withImportP95Ms: number;
+    queries: number;
+    /** the app's search time alone (query embedding + ranking, no rendering), p50 */
+    shippedSearchP50Ms: number;
+    withImportSearchP50Ms: number;
+    /** hits rendered per query (the shipped seeds have fewer papers than a page of results) */
+    shippedHits: number;
+    withImportHits: number;
+  };
   recommend: { listSize: number; p50Ms: number; maxMs: number; reps: number; fromImported: number };
   /** the seeds' browser embedding rate in the same run (the bench's embed.browserChunksPerSec), when measured */
   seedsEmbedPerSec?: number;
@@ -175,15 +188,23 @@ export async function runImportBench(browser: Browser, baseURL: string, opts: Im
   log(`import: ${wanted.length} queries on each page, alternating blocks of 20 (shipped alone | shipped + ${data.papers} own papers)`);
   const shippedTimes: number[] = [];
   const ownTimes: number[] = [];
+  const shippedSearch: number[] = [];
+  const ownSearch: number[] = [];
   for (let b = 0; b < wanted.length; b += 20) {
     const block = wanted.slice(b, b + 20);
-    const pair: [Page, number[]][] = (b / 20) % 2 === 0 ? [[shippedPage, shippedTimes], [ownPage, ownTimes]] : [[ownPage, ownTimes], [shippedPage, shippedTimes]];
-    for (const [page, times] of pair) {
+    const pair: [Page, number[], number[]][] = [[shippedPage, shippedTimes, shippedSearch], [ownPage, ownTimes, ownSearch]];
+    if ((b / 20) % 2 === 1) pair.reverse();
+    for (const [page, times, search] of pair) {
       await page.bringToFront();
-      times.push(...(await queryLatencies(page, block)).map((q) => q.totalMs));
+      const figures = await queryLatencies(page, block);
+      times.push(...figures.map((q) => q.totalMs));
+      search.push(...figures.map((q) => q.searchMs));
     }
   }
 
+  const hitsOf = (page: Page) => page.evaluate(() => (window as unknown as { __paperscope: () => { lastResults: { hits: number } | null } }).__paperscope().lastResults?.hits ?? 0);
+  const shippedHits = await hitsOf(shippedPage);
+  const withImportHits = await hitsOf(ownPage);
   await ownPage.bringToFront();
   const rec = await ownPage.evaluate(() => {
     const w = window as unknown as { __paperscopePaperIds: () => string[]; __paperscopeRecommend: (ids: string[], k: number) => { ms: number; ids: string[] } };
@@ -224,6 +245,10 @@ export async function runImportBench(browser: Browser, baseURL: string, opts: Im
       shippedP95Ms: percentile(shippedTimes, 95),
       withImportP95Ms: percentile(ownTimes, 95),
       queries: ownTimes.length,
+      shippedSearchP50Ms: median(shippedSearch),
+      withImportSearchP50Ms: median(ownSearch),
+      shippedHits,
+      withImportHits,
     },
     recommend: { listSize: rec.list, p50Ms: median(rec.ms), maxMs: Math.max(...rec.ms), reps: rec.ms.length, fromImported: 15 },
     note: `${data.realVectors} of ${data.passages} imported passages carry real vectors (Node vector cache), the rest random unit stand-ins: latency rows only`,
@@ -243,6 +268,8 @@ export function formatImportTable(r: ImportResults): string {
     [`Query p50, shipped alone | shipped + ${r.papers} own (${r.query.queries} queries each, alternating)`, `${ms(r.query.shippedP50Ms)} | ${ms(r.query.withImportP50Ms)}`, ''],
     ['  added to query p50', `${r.query.addedP50Ms >= 0 ? '+' : ''}${r.query.addedP50Ms.toFixed(1)} ms`, '≤ 10 ms'],
     ['  p95, shipped alone | with own papers', `${ms(r.query.shippedP95Ms)} | ${ms(r.query.withImportP95Ms)}`, ''],
+    ['  of which search (query embedding + ranking, no rendering), p50', `${ms(r.query.shippedSearchP50Ms)} | ${ms(r.query.withImportSearchP50Ms)}`, `+${(r.query.withImportSearchP50Ms - r.query.shippedSearchP50Ms).toFixed(1)} ms`],
+    ['  results rendered per query', `${r.query.shippedHits} | ${r.query.withImportHits}`, ''],
     [`Recommendations, ${r.recommend.listSize}-paper list (${r.recommend.fromImported} imported), p50 of ${r.recommend.reps}`, `${r.recommend.p50Ms.toFixed(1)} ms (max ${r.recommend.maxMs.toFixed(1)})`, '≤ 100 ms'],
   ];
   const w = Math.max(...rows.map((x) => x[0].length));
