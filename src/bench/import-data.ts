@@ -93,8 +93,8 @@ export async function importData(opts: { source: string; dir: string; papers: nu
   const exportFile = join(opts.dir, `${tag}.paperscope.json`);
   const metaFile = join(opts.dir, `${tag}.meta.json`);
   if (existsSync(metaFile) && existsSync(bibFile) && existsSync(exportFile)) {
-    const meta = JSON.parse(await readFile(metaFile, 'utf8')) as ImportData & { fingerprint: string };
-    if (meta.fingerprint === fingerprint) return { ...meta, bibFile, exportFile };
+    const meta = JSON.parse(await readFile(metaFile, 'utf8')) as ImportData & { fingerprint: string; vectorCache: string };
+    if (meta.fingerprint === fingerprint && meta.vectorCache === opts.vectorCache) return { ...meta, bibFile, exportFile };
   }
   await mkdir(opts.dir, { recursive: true });
   log(`import bench: writing ${opts.papers} arXiv entries (rows ${opts.skip}+) as BibTeX and as a collection export with vectors into ${opts.dir}`);
@@ -133,7 +133,7 @@ export async function importData(opts: { source: string; dir: string; papers: nu
     vectors: result.chunks.map((_, i) => encodeVector(flat.subarray(i * spec.dims, (i + 1) * spec.dims))),
   };
   await writeFile(exportFile, JSON.stringify(doc));
-  const meta = { papers: result.papers.length, passages: result.chunks.length, realVectors: real, queries, fingerprint };
+  const meta = { papers: result.papers.length, passages: result.chunks.length, realVectors: real, queries, fingerprint, vectorCache: opts.vectorCache };
   await writeFile(metaFile, JSON.stringify(meta));
   log(`import bench: ${meta.papers} papers imported from the BibTeX in Node (${result.report.skipped.length} skipped, ${result.report.duplicates.length} duplicates), ${meta.passages} passages, ${real} real vectors from the cache`);
   return { bibFile, exportFile, papers: meta.papers, passages: meta.passages, realVectors: real, queries };

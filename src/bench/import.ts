@@ -15,7 +15,7 @@
  *      shipped alone, two pages side by side in one run, alternating blocks of queries; then
  *      "Recommended from your list" for a 20-paper list (15 imported, 5 shipped), timed in the page.
  */
-import { cpus, loadavg, platform, release, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { nodeModelsDir, readModelInfo, repoRoot } from '../embed/node';
@@ -26,7 +26,7 @@ import { embedInPage, newContext, openApp, queryLatencies } from './browser';
 import { CHROMIUM_ARGS, chromiumExecutable } from './chromium';
 import { importData, type ImportData } from './import-data';
 import type { BenchResults } from './results';
-import { APP_CALL_SIZE, buildSite, gitCommit, perSecond, serve } from './run';
+import { APP_CALL_SIZE, buildSite, gitCommit, machineInfo, perSecond, serve } from './run';
 import { median, percentile } from './stats';
 
 export interface ImportResults {
@@ -321,16 +321,7 @@ export async function runImportOnly(opts: ImportOnlyOptions): Promise<{ import: 
     return {
       import: results,
       commit: gitCommit(root),
-      machine: {
-        cpu: cpus()[0]?.model ?? 'unknown',
-        cores: cpus().length,
-        memoryGiB: Math.round(totalmem() / 2 ** 30),
-        os: `${platform()} ${release()}`,
-        node: process.versions.node,
-        browser: `Chromium ${browser.version()} (headless, ${executablePath ?? 'Playwright build'})`,
-        date: new Date().toISOString(),
-        load,
-      },
+      machine: machineInfo(browser, executablePath, load),
     };
   } finally {
     await browser.close();

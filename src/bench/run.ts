@@ -83,6 +83,20 @@ async function seedsCorpus(root: string): Promise<CorpusData> {
   return (await readCorpusDir(join(root, 'dist', 'corpus'))).data;
 }
 
+/** The machine and browser a run measured, for the results. */
+export function machineInfo(browser: Browser, executablePath: string | undefined, load: string): BenchResults['machine'] {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${platform()} ${release()}`,
+    node: process.versions.node,
+    browser: `Chromium ${browser.version()} (headless, ${executablePath ?? 'Playwright build'})`,
+    date: new Date().toISOString(),
+    load,
+  };
+}
+
 export function gitCommit(root: string): string | undefined {
   try {
     const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
@@ -267,16 +281,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       rank,
       memory: { seedsHeapBytes, seedsIdbBytes, arxiv10kHeapBytes: arxivHeapBytes, arxiv10kIdbBytes: arxivIdbBytes, arxiv10kStoredBytes: arxivStored.usage, arxiv10kCacheBytes: arxivStored.caches },
       commit,
-      machine: {
-        cpu: cpus()[0]?.model ?? 'unknown',
-        cores: cpus().length,
-        memoryGiB: Math.round(totalmem() / 2 ** 30),
-        os: `${platform()} ${release()}`,
-        node: process.versions.node,
-        browser: `Chromium ${browser.version()} (headless, ${executablePath ?? 'Playwright build'})`,
-        date: new Date().toISOString(),
-        load: loadAtStart,
-      },
+      machine: machineInfo(browser, executablePath, loadAtStart),
     };
     if (opts.scale) {
       // The scale site is served on the same port: the bench's own server stops first.

@@ -21,6 +21,7 @@ import { SearchEngine } from '../search/engine.ts';
 import { VectorMatrix } from '../search/vectors.ts';
 import { describeRecommend, recommend, DEFAULT_RECOMMEND, type RecommendMethod } from '../search/recommend.ts';
 import { beirIdsOfPapers, readBeir, VectorCache, type BeirDataset } from './eval.ts';
+import { prng } from './eval-sizes.ts';
 
 export interface RecommendTrial {
   id: string;
@@ -45,16 +46,6 @@ export const RECOMMEND_METHODS: RecommendMethod[] = [
   { kind: 'linear', negatives: 256, lambda: 0.01, iterations: 60 },
   { kind: 'linear', negatives: 256, lambda: 0.1, iterations: 60 },
 ];
-
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Lists and hidden papers from the qrels (see the file comment); papers merged by the build count once. */
 export function recommendTrials(ds: BeirDataset, data: CorpusData, beirIds: string[][], mixedSizes = [4, 10], draws = 5): RecommendTrial[] {
@@ -84,7 +75,7 @@ export function recommendTrials(ds: BeirDataset, data: CorpusData, beirIds: stri
   }
   for (const size of mixedSizes) {
     for (let d = 0; d < draws; d++) {
-      const random = rng(1000 * size + d);
+      const random = prng(1000 * size + d);
       const order = claims.map((c) => ({ c, r: random() })).sort((a, b) => a.r - b.r).map((x) => x.c);
       for (let g = 0; g + size <= order.length; g += size) {
         const group = order.slice(g, g + size);
@@ -169,7 +160,7 @@ export async function mainRecommend(argv: string[]): Promise<void> {
   const { data } = buildCorpus([{ path: basename(ds.corpusFile), bytes: new Uint8Array(ds.corpusBytes) }], { source: ds.name, maxTokens: chunkTokenLimit() });
   const cache = new VectorCache(value('--cache-dir') ?? '.cache/eval', ds.name, fingerprint, spec.dims);
   const papers = new Map(data.papers.map((p) => [p.id, p]));
-  let embedder: ReturnType<typeof createEmbedder> | null = null;
+  let embedder = null as ReturnType<typeof createEmbedder> | null;
   const { vectors, embedded } = await cache.vectors(
     data.chunks.map((c) => passageText(papers.get(c.paperId)!, c, DEFAULT_PASSAGES)),
     'passage',

@@ -50,7 +50,7 @@ beforeAll(async () => {
   const fingerprint = modelFingerprint(spec, await readModelInfo(nodeModelsDir(), spec));
   const cache = new VectorCache(join(repoRoot(), '.cache', 'eval'), 'scifact', fingerprint, spec.dims);
   const papers = new Map(data.papers.map((p) => [p.id, p]));
-  let embedder: Promise<Embedder> | null = null;
+  let embedder = null as Promise<Embedder> | null;
   const { vectors } = await cache.vectors(
     data.chunks.map((c) => passageText(papers.get(c.paperId)!, c, DEFAULT_PASSAGES)),
     'passage',
