@@ -6,7 +6,7 @@ import { parse } from '@retorquere/bibtex-parser';
 import { describe, expect, it } from 'vitest';
 import { stashPlainValues } from '../../src/corpus/bibtex-plain';
 
-const OPTIONS = { english: false, sentenceCase: false, caseProtection: false, applyCrossRef: true, unsupported: 'ignore' as const };
+const OPTIONS: Parameters<typeof parse>[1] = { english: false, sentenceCase: false, caseProtection: false, applyCrossRef: true, unsupported: 'ignore' };
 
 const BIB = String.raw`% a comment line with {braces
 @article{plain,
@@ -21,7 +21,7 @@ over three years at 12 sites, with (nested) parentheses: ok.},
 }
 @misc{latex,
   title = {The {GPU} story of M{\"u}ller's $O(n^2)$ method},
-  abstract = {An abstract with math $x_1 + y^2$ and an \emph{emphasis}, 50\% of it -- and \u0060\u0060quotes''.},
+  abstract = {An abstract with math $x_1 + y^2$ and an \emph{emphasis}, 50\% of it -- and ${'``'}quotes''.},
   note = "A" # " concatenated",
   eprint = {2401.00001},
 }
