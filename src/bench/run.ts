@@ -47,7 +47,7 @@ export interface BenchOptions {
 
 const WEBGPU_TIMEOUT_MS = 120_000;
 /** passages per embed() call: what the app's session sends to the worker */
-const APP_CALL_SIZE = 16;
+export const APP_CALL_SIZE = 16;
 
 function run(cmd: string, args: string[], cwd: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -61,7 +61,7 @@ function run(cmd: string, args: string[], cwd: string): Promise<void> {
 }
 
 /** The app as users get it (vite build of index.html) plus the bench page, in dist/. */
-async function buildSite(root: string, log: BenchOptions['log']): Promise<void> {
+export async function buildSite(root: string, log: Pick<BenchOptions, 'log'>['log']): Promise<void> {
   log('building the seeds corpus and the site (vite build, with the bench page)');
   await run(process.execPath, [join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), join(root, 'src', 'cli', 'build-corpus.ts')], root);
   await build({
@@ -72,7 +72,7 @@ async function buildSite(root: string, log: BenchOptions['log']): Promise<void> 
   });
 }
 
-async function serve(root: string, port: number): Promise<PreviewServer> {
+export async function serve(root: string, port: number): Promise<PreviewServer> {
   try {
     return await preview({ root, configFile: join(root, 'vite.config.ts'), logLevel: 'warn', preview: { host: '127.0.0.1', port, strictPort: true } });
   } catch (err) {
@@ -80,13 +80,27 @@ async function serve(root: string, port: number): Promise<PreviewServer> {
   }
 }
 
-const perSecond = (chunks: number, runMs: number[]): number => chunks / (median(runMs) / 1000);
+export const perSecond = (chunks: number, runMs: number[]): number => chunks / (median(runMs) / 1000);
 
 async function seedsCorpus(root: string): Promise<CorpusData> {
   return (await readCorpusDir(join(root, 'dist', 'corpus'))).data;
 }
 
-function gitCommit(root: string): string | undefined {
+/** The machine and browser a run measured, for the results. */
+export function machineInfo(browser: Browser, executablePath: string | undefined, load: string): BenchResults['machine'] {
+  return {
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${platform()} ${release()}`,
+    node: process.versions.node,
+    browser: `Chromium ${browser.version()} (headless, ${executablePath ?? 'Playwright build'})`,
+    date: new Date().toISOString(),
+    load,
+  };
+}
+
+export function gitCommit(root: string): string | undefined {
   try {
     const head = execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
     const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim() !== '';
@@ -274,16 +288,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       firstVisit,
       memory: { seedsHeapBytes, seedsIdbBytes, arxiv10kHeapBytes: arxivHeapBytes, arxiv10kIdbBytes: arxivIdbBytes, arxiv10kStoredBytes: arxivStored.usage, arxiv10kCacheBytes: arxivStored.caches },
       commit,
-      machine: {
-        cpu: cpus()[0]?.model ?? 'unknown',
-        cores: cpus().length,
-        memoryGiB: Math.round(totalmem() / 2 ** 30),
-        os: `${platform()} ${release()}`,
-        node: process.versions.node,
-        browser: `Chromium ${browser.version()} (headless, ${executablePath ?? 'Playwright build'})`,
-        date: new Date().toISOString(),
-        load: loadAtStart,
-      },
+      machine: machineInfo(browser, executablePath, loadAtStart),
     };
     if (opts.scale) {
       // The scale site is served on the same port: the bench's own server stops first.

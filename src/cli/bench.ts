@@ -3,12 +3,14 @@
  *                 [--arxiv-embed-minutes M] [--vector-cache DIR] [--no-build]
  *                 [--scale] [--scale-queries N] [--scale-profile]
  *                 [--first-visit-baseline <dist>] [--first-visit-only]
+ *                 [--import [--import-entries 5000] [--import-embed 96]]
  *
  * Builds and serves the app, measures it in headless Chromium next to its baselines (see
  * src/bench/run.ts), prints a Markdown table and optionally writes the figures as JSON.
  * --scale also measures the full arXiv set (src/bench/scale.ts), written under "scale".
  * --first-visit-baseline measures a first visit to another build (e.g. the main branch's dist/)
  * beside this one's; --first-visit-only measures the first visit(s) and nothing else.
+ * --import measures only importing your own papers (src/bench/import.ts), written under "import".
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -16,8 +18,9 @@ import { parseArgs } from 'node:util';
 import { firstVisitRow, formatMachine, formatScaleTable, formatTable } from '../bench/results';
 import { repoRoot } from '../embed/node';
 import { runBench, runFirstVisitBench } from '../bench/run';
+import { formatImportTable, runImportOnly } from '../bench/import';
 
-const USAGE = 'usage: npm run bench [-- --json <file>] [--port 4341] [--arxiv <file.jsonl.gz>] [--arxiv-papers 10000] [--queries 120] [--arxiv-embed-minutes 15] [--vector-cache .cache/vectors] [--no-build] [--scale] [--scale-queries 120] [--scale-profile] [--first-visit-baseline <dist>] [--first-visit-only]';
+const USAGE = 'usage: npm run bench [-- --json <file>] [--port 4341] [--arxiv <file.jsonl.gz>] [--arxiv-papers 10000] [--queries 120] [--arxiv-embed-minutes 15] [--vector-cache .cache/vectors] [--no-build] [--scale] [--scale-queries 120] [--scale-profile] [--first-visit-baseline <dist>] [--first-visit-only] [--import [--import-entries 5000] [--import-embed 96]]';
 const DEFAULT_ARXIV = '/work/shared/datasets/arxiv/arxiv_abstracts.jsonl.gz';
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
@@ -56,6 +59,9 @@ async function main(): Promise<void> {
       'scale-profile': { type: 'boolean', default: false },
       'first-visit-baseline': { type: 'string' },
       'first-visit-only': { type: 'boolean', default: false },
+      import: { type: 'boolean', default: false },
+      'import-entries': { type: 'string' },
+      'import-embed': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -81,6 +87,26 @@ async function main(): Promise<void> {
   if (values.scale && scaleQueries < 60) throw new Error(`--scale-queries must be at least 60 for the percentiles, got ${scaleQueries}.\n${USAGE}`);
   const arxivFile = resolve(values.arxiv ?? process.env.PAPERSCOPE_ARXIV ?? DEFAULT_ARXIV);
   const t0 = performance.now();
+  if (values.import) {
+    const r = await runImportOnly({
+      port: positiveInt(values.port, 'port', 4341),
+      arxivFile,
+      entries: positiveInt(values['import-entries'], 'import-entries', 5000),
+      queries,
+      embedSample: positiveInt(values['import-embed'], 'import-embed', 96),
+      noBuild: values['no-build'],
+      vectorCache: resolve(values['vector-cache'] ?? process.env.PAPERSCOPE_VECTOR_CACHE ?? join(repoRoot(), '.cache', 'vectors')),
+      log: (line) => console.log(`[bench] ${line}`),
+    });
+    console.log(`\nImport (your own papers, through the page's import UI):\n\n${formatImportTable(r.import)}\n\nMachine: ${formatMachine(r.machine)}${r.commit ? `; commit ${r.commit}` : ''}`);
+    console.log(`Bench time: ${((performance.now() - t0) / 60_000).toFixed(1)} min`);
+    if (values.json) {
+      await mkdir(dirname(resolve(values.json)), { recursive: true });
+      await writeFile(resolve(values.json), JSON.stringify(r, null, 2) + '\n');
+      console.log(`Wrote ${values.json}`);
+    }
+    return;
+  }
   const results = await runBench({
     port: positiveInt(values.port, 'port', 4341),
     arxivFile,

@@ -5,6 +5,7 @@
  *   npm run eval -- --dataset <BEIR folder> [--split test] [--json out.json] [--run-dir dir]
  *                   [--limit-queries N] [--compare] [--sizes 15,150,1500] [--draws 5]
  *                   [--seed-questions file] [--fusions]
+ *   npm run eval -- --recommend [--dataset …] [--json out.json]   (see eval-recommend.ts)
  *
  * Prints nDCG@10, Recall@10, Recall@100, MRR@10 for dense, bm25 and hybrid; writes TREC run
  * files (<run-dir>/<dataset>-<split>-<method>.trec, default .cache/eval/runs); --json writes the
@@ -670,6 +671,8 @@ export function shippedVectorMetrics(
 // ---- CLI ------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
+  // --recommend: which "Recommended from your list" method to ship (src/cli/eval-recommend.ts)
+  if (process.argv.includes('--recommend')) return (await import('./eval-recommend.ts')).mainRecommend(process.argv.slice(2));
   const args = parseArgs(process.argv.slice(2));
   const [{ buildCorpus }, { createEmbedder }, { nodeModelsDir, readModelInfo }, { modelFingerprint }, { activeModelId, chunkTokenLimit, getModel }, { readCorpusFolder }] = await Promise.all([
     import('../corpus/build.ts'),

@@ -7,6 +7,7 @@
 import { type Creator, type Entry, parse } from '@retorquere/bibtex-parser';
 import { type DecodedFile, joinedText, lineFinder } from './decode.ts';
 import { cleanAbstract, cleanField, entryLabel, type FieldContext, reportNoAbstract, setArxivId, setAuthors, setCategories, setDate, setDoi, setKeywords, setUrl, setVenue } from './fields.ts';
+import { stashPlainValues } from './bibtex-plain.ts';
 import { redotAccented } from './latex.ts';
 import { dateFromYearMonth, nameFromParts } from './metadata.ts';
 import type { ParsedPaper } from './parsed.ts';
@@ -30,9 +31,12 @@ export function parseBibtex(decoded: DecodedFile, file: string, reporter: Report
   }
   const lineOf = (key: string): number => starts.get(key)?.shift() ?? 1;
 
+  // plain values skip the parser's LaTeX decoding (bibtex-plain.ts); same lines, so positions hold
+  const stashed = stashPlainValues(text);
+  const lineInStashed = lineFinder(stashed.text);
   let lib: ReturnType<typeof parse>;
   try {
-    lib = parse(text, {
+    lib = parse(stashed.text, {
       english: false, // keep titles' case as written: no sentence-casing
       sentenceCase: false,
       caseProtection: false,
@@ -49,8 +53,8 @@ export function parseBibtex(decoded: DecodedFile, file: string, reporter: Report
   for (const err of lib.errors) {
     const key = err.input ? /@\s*[A-Za-z]+\s*[{(]\s*([^,\s{}()]*)/.exec(err.input)?.[1] : undefined;
     if (key) broken.add(key);
-    const at = err.input ? text.indexOf(err.input) : -1;
-    const line = at >= 0 ? lineAt(at) : Number(/at line (\d+)/.exec(err.error)?.[1] ?? NaN);
+    const at = err.input ? stashed.text.indexOf(err.input) : -1;
+    const line = at >= 0 ? lineInStashed(at) : Number(/at line (\d+)/.exec(err.error)?.[1] ?? NaN);
     reporter.warn('syntax-error', file, Number.isNaN(line) ? undefined : line,
       `BibTeX entry${entryLabel(key)} not read (${err.error}): skipped; check its braces and quotes`);
   }
@@ -59,6 +63,7 @@ export function parseBibtex(decoded: DecodedFile, file: string, reporter: Report
   for (const entry of lib.entries) {
     const line = lineOf(entry.key);
     if (broken.has(entry.key) && Object.keys(entry.fields).length === 0) continue; // reported above
+    for (const [name, v] of Object.entries(entry.fields)) if (typeof v === 'string') (entry.fields as Record<string, unknown>)[name] = stashed.restore(v);
     const paper = entryToPaper(entry, { reporter, file, line, entry: entryLabel(entry.key) });
     if (paper) papers.push(paper);
   }

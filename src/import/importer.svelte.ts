@@ -206,7 +206,11 @@ export class Importer {
     if (!this.store) return counts;
     const fingerprint = await this.modelFingerprint();
     const byCollection = new Map<string, StoredPaper[]>();
-    for (const p of papers) byCollection.set(p.collection, [...(byCollection.get(p.collection) ?? []), p]);
+    for (const p of papers) {
+      const list = byCollection.get(p.collection);
+      if (list) list.push(p);
+      else byCollection.set(p.collection, [p]);
+    }
     const todo: { collection: string; chunk: Chunk; key: string; text: string }[] = [];
     for (const [collection, list] of byCollection) {
       const info = this.collections.find((c) => c.id === collection);

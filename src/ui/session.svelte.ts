@@ -20,9 +20,13 @@ import { corpusPassages, DEFAULT_PASSAGES, passageText } from '../search/passage
 import { VectorMatrix } from '../search/vectors';
 import { Bm25Index } from '../search/bm25';
 import { lexicalDoc, SearchEngine, type PaperHit } from '../search/engine';
+import { recommend, type Recommendation } from '../search/recommend';
 import { registerOffline, type OfflineRegistration, type OfflineStatus } from '../offline/register';
 import { CORPUS_SOURCE, FilterIndex, NO_FILTER, rankFiltered, type FacetCount, type FilterState } from '../search/filter';
 import { filterNotices, formatFilterState, formatUrlState, parseFilterState, parseUrlState, type SearchMode, type UrlState } from './url';
+
+/** no passage has a vector: recommendations by keyword */
+const NO_ROWS = new Uint8Array(0);
 
 const BASE = import.meta.env.BASE_URL;
 const BATCH = 16;
@@ -655,22 +659,12 @@ export class Session {
   }
 
   /**
-   * "Recommended from your list": every listed paper's more-like-this ranking, each other paper
-   * scored by its best match to any of them; the listed papers themselves are left out.
+   * "Recommended from your list" (src/search/recommend.ts: the method the eval chose), each with
+   * the listed paper(s) it is most like; the listed papers themselves are left out.
    */
-  recommend(ids: string[], k = 10): PaperHit[] {
+  recommend(ids: string[], k = 10): Recommendation[] {
     if (!this.engine) return [];
-    const listed = new Set(ids);
-    const best = new Map<string, PaperHit>();
-    const mode = this.semanticAvailable ? 'semantic' : 'keyword';
-    for (const id of ids) {
-      if (!this.papersById.has(id)) continue;
-      for (const h of this.engine.moreLikeThis(id, { k: k + ids.length, mode, rows: this.filled })) {
-        const prev = best.get(h.paper.id);
-        if (!listed.has(h.paper.id) && (!prev || h.score > prev.score)) best.set(h.paper.id, h);
-      }
-    }
-    return [...best.values()].sort((a, b) => b.score - a.score).slice(0, k);
+    return recommend(this.engine, ids, { k, rows: this.semanticAvailable ? this.filled : NO_ROWS });
   }
 
   /** Re-runs what is on screen (after imports changed or their vectors arrived). */
@@ -754,6 +748,11 @@ export class Session {
 
   paper(id: string): Paper | undefined {
     return this.papersById.get(id);
+  }
+
+  /** Every searchable paper's id: the shipped corpus's, then the imported ones (for the benchmark). */
+  paperIds(): string[] {
+    return [...this.papersById.keys()];
   }
 
   private urlMode(): SearchMode | null {

@@ -115,6 +115,13 @@ test.describe('import your own papers', () => {
     const listedIds = await list.locator('li').evaluateAll((els) => els.map((e) => e.getAttribute('data-paper-id')));
     const recommendedIds = await recommended.evaluateAll((els) => els.map((e) => e.getAttribute('data-paper-id')));
     expect(recommendedIds.filter((id) => listedIds.includes(id))).toEqual([]);
+    // each names the saved paper(s) it is most like
+    const because = page.getByTestId('recommended').getByTestId('because');
+    await expect(because).toHaveCount(10);
+    for (const text of await because.allTextContents()) {
+      expect(text).toMatch(/^because you saved “/);
+      expect(text.includes(KELP) || text.includes(shipped), text).toBe(true);
+    }
     await panelShot(page, 'import-12-reading-list');
 
     await page.reload();
