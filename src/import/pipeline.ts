@@ -68,7 +68,7 @@ export type ImportStage =
 /** Report lines about an entry that was still imported (cleaned, or a field not understood). */
 const KEPT_CODES = new Set<string>([
   'markup-removed', 'bad-date', 'bad-doi', 'bad-url', 'unknown-category', 'not-a-category', 'long-abstract',
-  'long-sentence-split', 'possible-duplicate', 'same-abstract-different-ids', 'unused-metadata', 'tldr',
+  'long-sentence-split', 'possible-duplicate', 'same-abstract-different-ids', 'unused-metadata', 'tldr', 'unclosed-record',
 ]);
 
 export interface ImportOptions extends BuildOptions {
