@@ -104,7 +104,11 @@ export class Importer {
 
   /** Imports files (or pasted text, as a file named "pasted text") into the named collection. */
   async importFiles(inputs: InputFile[], collectionName: string): Promise<void> {
-    if (this.busy || !this.store) return;
+    if (this.busy || !this.store) {
+      // (a drop while the panel is busy would otherwise vanish without a word)
+      this.error = `${inputs.map((f) => f.name).join(', ')} not imported: ${this.busy ? 'the panel is busy (importing or embedding); Stop it or wait, then add the files again' : 'your collections are still being read; add the files again in a moment'}.`;
+      return;
+    }
     const store = this.store;
     const name = collectionName.trim() || 'My papers';
     const stopper = (this.stopper = new AbortController());
@@ -158,7 +162,9 @@ export class Importer {
         const why = isQuotaError(failure)
           ? `This browser's storage for the site is full (${(failure as Error).name}): ${added.length - kept.length} of ${added.length} papers were not stored and are not searchable. The ${kept.length} stored are. Free space (delete a collection you no longer need, or clear other sites' data) and import the file again: the papers already stored are recognised as duplicates.`
           : `Saving failed (${(failure as Error).message}): ${added.length - kept.length} of ${added.length} papers were not stored. Import the file again to add them.`;
-        this.last = { ...this.last, notStored: { why, entries: added.slice(kept.length).map((p) => ({ at: `${p.paper.source.file}:${p.paper.source.line}`, title: p.paper.title })) } };
+        // report.imported follows the order of result.papers: the first kept.length were stored
+        const report = { ...this.last.report, imported: this.last.report.imported.slice(0, kept.length) };
+        this.last = { ...this.last, report, notStored: { why, entries: added.slice(kept.length).map((p) => ({ at: `${p.paper.source.file}:${p.paper.source.line}`, title: p.paper.title })) } };
       }
       saving = null;
       await store.endImport(pending.id).catch(() => {});
@@ -205,7 +211,7 @@ export class Importer {
       out.push(
         saved === 0
           ? `Your import of ${files} into “${p.name}” (${when}) did not finish: the page was closed before any of its papers were saved, so nothing was added. Import the file again.`
-          : `Your import of ${files} into “${p.name}” (${when}) did not finish: ${saved}${p.papers ? ` of ${p.papers}` : ''} papers were saved and are searchable; import the file again to add the rest (the saved ones are recognised as duplicates).`,
+          : `Your import of ${files} into “${p.name}” (${when}) did not finish: ${saved.toLocaleString('en')}${p.papers ? ` of ${p.papers.toLocaleString('en')}` : ''} papers were saved and are searchable; import the file again to add the rest (the saved ones are recognised as duplicates).`,
       );
       await this.store!.endImport(p.id).catch(() => {});
     }

@@ -133,8 +133,11 @@ test.describe('import faults', () => {
     expect(seen.some((t) => /Reading big\.jsonl/.test(t))).toBe(true);
     expect(seen.some((t) => /Saved [\d,]+ of 40,000 papers/.test(t))).toBe(true);
     expect((await stored(page)).papers).toBe(N);
-    // found by keyword at once (the passages are embedded later)
-    expect((await search(page, `Sediment study 31337 of the ${word(31337)} river`))[0]).toBe(`Sediment study 31337 of the ${word(31337)} river`);
+    // found by keyword at once (the passages are embedded later; hybrid ranks the few embedded first)
+    const title = `Sediment study 31337 of the ${word(31337)} river`;
+    await page.getByRole('radio', { name: 'Keyword' }).check();
+    await search(page, title);
+    await expect.poll(async () => (await resultTitles(page))[0], { timeout: 60_000 }).toBe(title);
 
     const longtasks = await page.evaluate(() => (window as unknown as { __longtasks: number[] }).__longtasks);
     const report = {
@@ -182,6 +185,7 @@ test.describe('import faults', () => {
     await expect(notStored.first()).toHaveText(`rivers.jsonl:201 Sediment study 200 of the ${word(200)} river`);
     await expect(notStored.last()).toHaveText(`rivers.jsonl:250 Sediment study 249 of the ${word(249)} river`);
     await expect(page.getByTestId('collection')).toHaveText(/Rivers · 200 papers/);
+    await expect(page.getByText('Imported (200)')).toBeVisible();
     await expect(page.getByTestId('import-progress')).toBeHidden({ timeout: 200_000 });
     // vectors that could not be kept: searchable now, embedded again next time
     await expect(page.getByTestId('import-notice')).toContainText(/storage for the site is full: \d+ passage vectors of your papers could not be kept/);
@@ -192,7 +196,7 @@ test.describe('import faults', () => {
     const lost = `Sediment study 220 of the ${word(220)} river`;
     expect((await search(page, kept))[0]).toBe(kept);
     expect(await search(page, lost)).not.toContain(lost);
-    // a paper whose vector was not stored is still found by meaning on this visit
+    // a paper whose vector could not be stored is still found on this visit
     expect((await search(page, `how much ${word(190)} and ${word(191)} moved in river 190`))[0]).toBe(`Sediment study 190 of the ${word(190)} river`);
 
     // Space again: the next visit keeps the 200, embeds only the passages without a stored vector.
@@ -262,6 +266,13 @@ test.describe('import faults', () => {
     await next.reload();
     await waitReady(next);
     await expect(next.getByTestId('import-interrupted')).toHaveCount(0);
+
+    // the saved papers' passages are being embedded: a file given now is refused, by name
+    await expect(next.getByTestId('import-progress')).toContainText(/Embedding [\d,]+ of [\d,]+ passages/);
+    await next.getByTestId('import-files').setInputFiles(file);
+    await expect(next.getByTestId('import-error')).toHaveText(/many\.jsonl not imported: the panel is busy \(importing or embedding\); Stop it or wait/);
+    await next.getByTestId('import-stop').click();
+    await expect(next.getByTestId('import-progress')).toBeHidden();
 
     // closed while the worker parses: nothing was added, and the page says so
     await next.getByTestId('collection-name').fill('Parsing');
