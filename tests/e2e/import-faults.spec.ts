@@ -135,7 +135,8 @@ test.describe('import faults', () => {
     expect((await stored(page)).papers).toBe(N);
     // found by keyword at once (the passages are embedded later; hybrid ranks the few embedded first)
     const title = `Sediment study 31337 of the ${word(31337)} river`;
-    await page.getByRole('radio', { name: 'Keyword' }).check();
+    await page.getByTitle('By words only (BM25)').click();
+    await expect(page.getByRole('radio', { name: 'Keyword' })).toBeChecked();
     await search(page, title);
     await expect.poll(async () => (await resultTitles(page))[0], { timeout: 60_000 }).toBe(title);
 
