@@ -3,7 +3,7 @@
  * the eval harness and the browser run the same code; src/corpus/node-io.ts reads and writes files.
  */
 import { CHUNKER_VERSION, chunkAbstract } from './chunk.ts';
-import { decodeFile } from './decode.ts';
+import { type DecodedFile, decodeFile, type LineDecoder } from './decode.ts';
 import { dedupePapers } from './dedupe.ts';
 import { detectFormat, FORMAT_NAMES } from './formats.ts';
 import { sha256Hex } from './hash.ts';
@@ -24,10 +24,21 @@ import { deriveTitle } from './title.ts';
 import { estimateTokens, TOKEN_ESTIMATOR_ID, type TokenCounter } from './tokens.ts';
 import type { Chunk, ChunkerSettings, CorpusData, Paper } from './types.ts';
 
-export interface SourceFile {
-  /** Path as it should appear in papers and the report: relative, '/'-separated. */
-  path: string;
-  bytes: Uint8Array;
+export type SourceFile =
+  | {
+      /** Path as it should appear in papers and the report: relative, '/'-separated. */
+      path: string;
+      bytes: Uint8Array;
+    }
+  /** A file already read through a LineDecoder (streamed, as the import worker reads a Blob). */
+  | { path: string; size: number; lines: LineDecoder };
+
+/** Entries parsed so far, of the total when the format lets it be counted up front. */
+export interface ParseProgress {
+  stage: 'parse' | 'chunk';
+  file: string;
+  done: number;
+  total: number | null;
 }
 
 /**
@@ -42,6 +53,8 @@ export interface BuildOptions extends Partial<ChunkerSettings> {
   countTokens?: TokenCounter;
   /** Short name of countTokens, recorded in the chunker version. */
   tokenCounterId?: string;
+  /** Called as entries are parsed (a large file in pieces) and as papers are chunked. */
+  onProgress?: (p: ParseProgress) => void;
 }
 
 /**
@@ -73,7 +86,7 @@ export function buildCorpus(files: SourceFile[], options: BuildOptions = {}): { 
   // Code-point order, not locale order: the same files give the same corpus everywhere.
   const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   for (const f of sorted) {
-    const { papers, summary } = parseFile(f, reporter);
+    const { papers, summary } = parseFile(f, reporter, options.onProgress);
     summaries.push(summary);
     for (const p of papers) {
       if (p.abstract.length > MAX_ABSTRACT_CHARS) {
@@ -91,7 +104,9 @@ export function buildCorpus(files: SourceFile[], options: BuildOptions = {}): { 
   const papers: Paper[] = [];
   const chunks: Chunk[] = [];
   const usedIds = new Set<string>();
-  for (const g of groups) {
+  const chunkFile = sorted.length === 1 ? sorted[0].path : `${sorted.length} files`;
+  for (const [n, g] of groups.entries()) {
+    if (n % PROGRESS_EVERY === 0) options.onProgress?.({ stage: 'chunk', file: chunkFile, done: n, total: groups.length });
     const p = g.paper;
     let id = p.sourceId ?? `h${sha256Hex(comparisonWords(p.abstract).join(' ')).slice(0, 12)}`;
     // A hash id can only clash with a source id by coincidence; keep ids unique regardless.
@@ -160,9 +175,9 @@ function sortedItems(items: ReportItem[]): ReportItem[] {
   return [...items].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : (a.line ?? 0) - (b.line ?? 0)));
 }
 
-function parseFile(f: SourceFile, reporter: Reporter): { papers: ParsedPaper[]; summary: FileSummary } {
-  const summary: FileSummary = { file: f.path, format: 'skipped', bytes: f.bytes.length, lines: 0, papers: 0 };
-  const decoded = decodeFile(f.bytes, f.path, reporter);
+function parseFile(f: SourceFile, reporter: Reporter, onProgress?: (p: ParseProgress) => void): { papers: ParsedPaper[]; summary: FileSummary } {
+  const summary: FileSummary = { file: f.path, format: 'skipped', bytes: 'bytes' in f ? f.bytes.length : f.size, lines: 0, papers: 0 };
+  const decoded = 'bytes' in f ? decodeFile(f.bytes, f.path, reporter) : f.lines.finish(f.path, reporter);
   if (!decoded) return { papers: [], summary };
   summary.lines = decoded.lines.length;
 
@@ -177,12 +192,13 @@ function parseFile(f: SourceFile, reporter: Reporter): { papers: ParsedPaper[]; 
   }
   let papers: ParsedPaper[];
   let format: FileSummary['format'] = detected.format;
+  const pieces = PIECES[detected.format];
   switch (detected.format) {
-    case 'jsonl': papers = parseJsonLines(decoded, f.path, reporter); break;
+    case 'jsonl': papers = parseInPieces(decoded, f.path, reporter, parseJsonLines, pieces, onProgress); break;
     case 'text': papers = parseScrapedText(decoded, f.path, reporter); break;
-    case 'bibtex': papers = parseBibtex(decoded, f.path, reporter); break;
-    case 'ris': papers = parseRis(decoded, f.path, reporter); break;
-    case 'nbib': papers = parseNbib(decoded, f.path, reporter); break;
+    case 'bibtex': papers = parseInPieces(decoded, f.path, reporter, parseBibtex, pieces, onProgress); break;
+    case 'ris': papers = parseInPieces(decoded, f.path, reporter, parseRis, pieces, onProgress); break;
+    case 'nbib': papers = parseInPieces(decoded, f.path, reporter, parseNbib, pieces, onProgress); break;
     case 'csv': papers = parseCsv(decoded, f.path, reporter); break;
     case 'atom': papers = parseAtom(decoded, f.path, reporter); break;
     case 'json': {
@@ -192,10 +208,73 @@ function parseFile(f: SourceFile, reporter: Reporter): { papers: ParsedPaper[]; 
       break;
     }
   }
+  onProgress?.({ stage: 'parse', file: f.path, done: papers.length, total: papers.length });
   summary.format = format;
   summary.papers = papers.length;
   if (papers.length === 0) {
     reporter.warn('no-papers-in-file', f.path, undefined, `no abstracts found in this ${FORMAT_NAMES[format]} file (see the lines reported above)`);
   }
   return { papers, summary };
+}
+
+/** Progress is told every this many entries (parsed, or chunked). */
+const PROGRESS_EVERY = 500;
+
+/**
+ * Formats whose records can be told apart by their first line, so a large file is parsed a
+ * piece of PROGRESS_EVERY records at a time (progress between pieces; one piece's parse tree in
+ * memory at a time) with the same papers and reports as the whole file at once.
+ *  - JSON Lines: every line is a record.
+ *  - RIS: a record starts at `TY  -`; cut only where the record before ended with `ER  -`, so a
+ *    record without ER is reported as it is in the whole file.
+ *  - PubMed: a record starts at `PMID-`.
+ *  - BibTeX: an entry starts with `@type{` at the start of a line; not cut at all when the file
+ *    defines @string macros or has crossref fields, which reach across entries.
+ */
+interface Pieces {
+  starts: (line: string, previous: string | undefined) => boolean;
+  whole?: (lines: string[]) => boolean;
+}
+
+const PIECES: Partial<Record<string, Pieces>> = {
+  jsonl: { starts: (l) => l.trim() !== '' },
+  ris: { starts: (l, prev) => /^TY {2}-/.test(l) && (prev === undefined || /^ER {2}-/.test(prev)) },
+  nbib: { starts: (l) => /^PMID-/.test(l) },
+  bibtex: {
+    starts: (l) => /^@\s*[A-Za-z]+\s*[{(]/.test(l) && !/^@\s*(?:comment|string|preamble)\b/i.test(l),
+    whole: (lines) => lines.some((l) => /@\s*string\s*[{(]|\bcrossref\s*=/i.test(l)),
+  },
+};
+
+type Parser = (decoded: DecodedFile, file: string, reporter: Reporter) => ParsedPaper[];
+
+function parseInPieces(
+  decoded: DecodedFile, file: string, reporter: Reporter, parse: Parser, pieces: Pieces | undefined, onProgress?: (p: ParseProgress) => void,
+): ParsedPaper[] {
+  const { lines } = decoded;
+  const starts: number[] = [];
+  if (pieces && !pieces.whole?.(lines)) {
+    let prev: string | undefined;
+    for (let i = 0; i < lines.length; i++) {
+      const l = lines[i];
+      if (!decoded.invalidLines.has(i + 1) && pieces.starts(l, prev)) starts.push(i);
+      if (l.trim() !== '') prev = l;
+    }
+  }
+  if (starts.length <= PROGRESS_EVERY) return parse(decoded, file, reporter);
+  const papers: ParsedPaper[] = [];
+  // the first piece also holds whatever comes before the first record (reported as it would be)
+  const cuts = [0, ...starts.filter((_, k) => k > 0 && k % PROGRESS_EVERY === 0), lines.length];
+  for (let k = 0; k + 1 < cuts.length; k++) {
+    onProgress?.({ stage: 'parse', file, done: papers.length, total: starts.length });
+    const from = cuts[k];
+    const to = cuts[k + 1];
+    const invalidLines = new Set<number>();
+    for (const n of decoded.invalidLines) if (n > from && n <= to) invalidLines.add(n - from);
+    for (const p of parse({ lines: lines.slice(from, to), invalidLines }, file, reporter.shifted(from))) {
+      p.source = { ...p.source, line: p.source.line + from };
+      papers.push(p);
+    }
+  }
+  return papers;
 }

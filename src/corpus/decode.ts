@@ -18,61 +18,146 @@ const MAX_INVALID_LINE_SHARE = 0.1;
  * and marked in invalidLines; the rest of the file is still used.
  */
 export function decodeFile(bytes: Uint8Array, file: string, reporter: Reporter): DecodedFile | null {
-  if (bytes.length === 0) {
-    reporter.warn('empty-file', file, undefined, 'empty file (0 bytes): nothing to read, skipped');
-    return null;
-  }
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    reporter.warn('gzip-not-decompressed', file, undefined,
-      'gzip-compressed bytes reached the parser: read the file with readCorpusFolder (which decompresses .gz) or decompress it first; skipped');
-    return null;
-  }
-  // UTF-16 text (with its byte-order mark) is text, not binary, despite its NUL bytes.
-  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
-    const text = new TextDecoder(bytes[0] === 0xff ? 'utf-16le' : 'utf-16be').decode(bytes);
-    return { lines: splitLines(text), invalidLines: new Set() };
-  }
-  const binary = sniffBinary(bytes.subarray(0, SNIFF_BYTES));
-  if (binary) {
-    reporter.warn('binary-file', file, undefined, `binary file (${binary}), not text or JSON Lines: skipped`);
-    return null;
+  const decoder = new LineDecoder();
+  decoder.push(bytes);
+  return decoder.finish(file, reporter);
+}
+
+/** Bytes are decoded this many at a time (cut after a line break), then dropped. */
+const SEGMENT_BYTES = 1 << 20;
+
+/**
+ * decodeFile for a file that arrives in pieces (a Blob's stream in the import worker): only the
+ * lines are kept, never the whole file's bytes and its text at once. Cut after a line break, a
+ * piece never splits a UTF-8 sequence, so decoding piece by piece gives decodeFile's lines and
+ * reports exactly; the whole-file checks (empty, gzip, binary, share of bad lines) are made on
+ * the first 64 KiB and on the totals, as decodeFile makes them.
+ */
+export class LineDecoder {
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private started = false;
+  /** why the file is unusable, found on its first bytes */
+  private refused: { code: 'empty-file' | 'gzip-not-decompressed' | 'binary-file'; message: string } | null = null;
+  /** UTF-16 (by its byte-order mark): decoded whole at the end */
+  private utf16: 'utf-16le' | 'utf-16be' | null = null;
+  private lines: string[] = [];
+  /** line → first invalid byte on it (1-based column) */
+  private badLines = new Map<number, { column: number; byte: number }>();
+  private nulLines: number[] = [];
+  /** line breaks (0x0a) seen so far; the next segment starts on line newlines + 1 */
+  private newlines = 0;
+  private lastByte = -1;
+  private total = 0;
+
+  push(chunk: Uint8Array): void {
+    if (chunk.length === 0 || this.refused) return;
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    this.total += chunk.length;
+    if (!this.started && this.pendingBytes < SNIFF_BYTES) return;
+    if (!this.started) this.begin();
+    if (this.refused || this.utf16 || this.pendingBytes < SEGMENT_BYTES) return;
+    const bytes = this.take();
+    const cut = bytes.lastIndexOf(0x0a) + 1;
+    if (cut === 0) return this.keep(bytes);
+    this.segment(bytes.subarray(0, cut));
+    if (cut < bytes.length) this.keep(bytes.slice(cut));
   }
 
-  let text: string;
-  const invalidLines = new Set<number>();
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    const bad = invalidUtf8Positions(bytes);
-    text = new TextDecoder('utf-8').decode(bytes);
-    const lineCount = countLines(bytes);
-    const badLines = new Map<number, { column: number; byte: number }>();
-    for (const p of bad) if (!badLines.has(p.line)) badLines.set(p.line, p);
-    if (badLines.size > Math.max(2, lineCount * MAX_INVALID_LINE_SHARE)) {
-      const [line, first] = badLines.entries().next().value as [number, { column: number; byte: number }];
-      reporter.warn('not-utf8', file, line,
-        `not UTF-8: ${badLines.size} of ${lineCount} lines hold invalid bytes (first: byte 0x${hex(first.byte)} at column ${first.column}); ` +
-          'the file is probably in another encoding (e.g. Latin-1): re-save it as UTF-8. Skipped');
+  finish(file: string, reporter: Reporter): DecodedFile | null {
+    if (!this.started) this.begin();
+    if (this.refused) {
+      reporter.warn(this.refused.code, file, undefined, this.refused.message);
       return null;
     }
-    for (const [line, p] of badLines) {
-      invalidLines.add(line);
-      reporter.warn('invalid-utf8', file, line,
-        `invalid UTF-8 (byte 0x${hex(p.byte)} at column ${p.column}): line skipped; fix or re-save the file as UTF-8`);
-    }
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const lines = splitLines(text);
-  // NUL bytes past the sniffed prefix: treat those lines as damaged rather than guessing.
-  if (text.includes('\u0000')) {
-    lines.forEach((l, i) => {
-      if (l.includes('\u0000') && !invalidLines.has(i + 1)) {
-        invalidLines.add(i + 1);
-        reporter.warn('invalid-utf8', file, i + 1, 'line holds NUL bytes (damaged or binary data): line skipped');
+    const rest = this.take();
+    if (this.utf16) return { lines: splitLines(new TextDecoder(this.utf16).decode(rest)), invalidLines: new Set() };
+    if (rest.length > 0) this.segment(rest);
+    const invalidLines = new Set<number>();
+    if (this.badLines.size > 0) {
+      const lineCount = this.newlines + 1 - (this.lastByte === 0x0a ? 1 : 0);
+      if (this.badLines.size > Math.max(2, lineCount * MAX_INVALID_LINE_SHARE)) {
+        const [line, first] = this.badLines.entries().next().value as [number, { column: number; byte: number }];
+        reporter.warn('not-utf8', file, line,
+          `not UTF-8: ${this.badLines.size} of ${lineCount} lines hold invalid bytes (first: byte 0x${hex(first.byte)} at column ${first.column}); ` +
+            'the file is probably in another encoding (e.g. Latin-1): re-save it as UTF-8. Skipped');
+        return null;
       }
-    });
+      for (const [line, p] of this.badLines) {
+        invalidLines.add(line);
+        reporter.warn('invalid-utf8', file, line, `invalid UTF-8 (byte 0x${hex(p.byte)} at column ${p.column}): line skipped; fix or re-save the file as UTF-8`);
+      }
+    }
+    // NUL bytes past the sniffed prefix: treat those lines as damaged rather than guessing.
+    for (const line of this.nulLines) {
+      if (invalidLines.has(line)) continue;
+      invalidLines.add(line);
+      reporter.warn('invalid-utf8', file, line, 'line holds NUL bytes (damaged or binary data): line skipped');
+    }
+    return { lines: this.lines, invalidLines };
   }
-  return { lines, invalidLines };
+
+  private begin(): void {
+    this.started = true;
+    const all = this.take();
+    this.keep(all);
+    const head = all.subarray(0, SNIFF_BYTES);
+    if (this.total === 0) this.refused = { code: 'empty-file', message: 'empty file (0 bytes): nothing to read, skipped' };
+    else if (head[0] === 0x1f && head[1] === 0x8b) {
+      this.refused = { code: 'gzip-not-decompressed', message: 'gzip-compressed bytes reached the parser: read the file with readCorpusFolder (which decompresses .gz) or decompress it first; skipped' };
+    } else if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) {
+      // UTF-16 text (with its byte-order mark) is text, not binary, despite its NUL bytes.
+      this.utf16 = head[0] === 0xff ? 'utf-16le' : 'utf-16be';
+    } else {
+      const binary = sniffBinary(head);
+      if (binary) this.refused = { code: 'binary-file', message: `binary file (${binary}), not text or JSON Lines: skipped` };
+    }
+    if (this.refused) this.keep(new Uint8Array(0));
+  }
+
+  /** All pending bytes as one array (pending is emptied). */
+  private take(): Uint8Array {
+    const out = this.pending.length === 1 ? this.pending[0] : new Uint8Array(this.pendingBytes);
+    if (this.pending.length > 1) {
+      let at = 0;
+      for (const c of this.pending) {
+        out.set(c, at);
+        at += c.length;
+      }
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+    return out;
+  }
+
+  private keep(bytes: Uint8Array): void {
+    this.pending = [bytes];
+    this.pendingBytes = bytes.length;
+  }
+
+  /** Decodes whole lines (the segment ends after a line break, or is the file's last piece). */
+  private segment(bytes: Uint8Array): void {
+    const firstLine = this.newlines + 1;
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    } catch {
+      for (const p of invalidUtf8Positions(bytes)) {
+        const line = p.line + firstLine - 1;
+        if (!this.badLines.has(line)) this.badLines.set(line, { column: p.column, byte: p.byte });
+      }
+      text = new TextDecoder('utf-8').decode(bytes);
+    }
+    if (firstLine === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    const lines = text.split(/\r\n|\r|\n/);
+    // after a final line break comes no line (a segment other than the last always ends with one)
+    if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+    if (text.includes('\u0000')) lines.forEach((l, i) => l.includes('\u0000') && this.nulLines.push(this.lines.length + i + 1));
+    for (const l of lines) this.lines.push(l);
+    for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) this.newlines++;
+    this.lastByte = bytes[bytes.length - 1];
+  }
 }
 
 function splitLines(text: string): string[] {
@@ -90,12 +175,6 @@ function sniffBinary(head: Uint8Array): string | null {
   }
   if (control > head.length * 0.05) return `${control} control bytes in the first ${head.length}`;
   return null;
-}
-
-function countLines(bytes: Uint8Array): number {
-  let n = 1;
-  for (let i = bytes.indexOf(0x0a); i !== -1; i = bytes.indexOf(0x0a, i + 1)) if (i < bytes.length - 1) n++;
-  return n;
 }
 
 function hex(b: number): string {

@@ -56,7 +56,8 @@ export function parseBibtex(decoded: DecodedFile, file: string, reporter: Report
     const at = err.input ? stashed.text.indexOf(err.input) : -1;
     const line = at >= 0 ? lineInStashed(at) : Number(/at line (\d+)/.exec(err.error)?.[1] ?? NaN);
     reporter.warn('syntax-error', file, Number.isNaN(line) ? undefined : line,
-      `BibTeX entry${entryLabel(key)} not read (${err.error}): skipped; check its braces and quotes`);
+      // the parser's own "at line L, column C" counts in the text it was given, not in the file: left out
+      `BibTeX entry${entryLabel(key)} not read (${err.error.replace(/ at line \d+, column \d+/, '')}): skipped; check its braces and quotes`);
   }
 
   const papers: ParsedPaper[] = [];

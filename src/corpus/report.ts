@@ -102,6 +102,13 @@ export class Reporter {
     this.add('error', code, file, line, message);
   }
 
+  /** This reporter, for a parser given lines from `by` + 1 on: its line numbers are moved by `by`. */
+  shifted(by: number): Reporter {
+    const view = Object.create(this) as Reporter;
+    view.add = (severity, code, file, line, message) => this.add(severity, code, file, line === undefined ? undefined : line + by, message);
+    return view;
+  }
+
   suppressed(): BuildReport['suppressed'] {
     return [...this.counts.values()]
       .filter((c) => c.count > ITEMS_PER_FILE_AND_CODE)

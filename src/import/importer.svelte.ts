@@ -8,7 +8,7 @@ import type { Chunk, Paper } from '../corpus/types';
 import { chunkTokenLimit } from '../embed/registry';
 import { fetchModelInfo, modelFingerprint } from '../embed/model-info';
 import { corpusPassages } from '../search/passage';
-import { openCollectionStore, type CollectionInfo, type CollectionStore, type StoredPaper } from '../store/collection-store';
+import { isQuotaError, openCollectionStore, type CollectionInfo, type CollectionStore, type PendingImport, type StoredPaper } from '../store/collection-store';
 import type { Session } from '../ui/session.svelte';
 import { runImport } from './client';
 import { readingList } from './reading-list.svelte';
@@ -18,24 +18,46 @@ import { encodeVector, EXPORT_FORMAT, EXPORT_VERSION, type CollectionExport } fr
 
 const BASE = import.meta.env.BASE_URL;
 const BATCH = 16;
+/** Papers saved per IndexedDB transaction: a failure (quota) loses at most this batch, never what is saved. */
+const SAVE_BATCH = 200;
 
 export type ImportProgress =
-  | { stage: 'reading'; files: number }
-  | { stage: 'parsing'; files: number; bytes: number }
+  | { stage: 'reading'; file: string; loaded: number; total: number }
+  | { stage: 'parsing'; files: number; bytes: number; entries?: number; total?: number | null }
+  | { stage: 'chunking'; done: number; total: number }
   | { stage: 'dedupe'; found: number; known: number }
-  | { stage: 'saving'; papers: number }
+  | { stage: 'saving'; done: number; total: number }
   | { stage: 'embedding'; done: number; total: number; etaSeconds: number | null };
 
 export interface InputFile {
   name: string;
-  bytes: () => Promise<Uint8Array>;
+  /** the file (a File is a Blob) or the pasted text as one: read in the import worker */
+  blob: Blob;
+}
+
+/** Papers of an import that could not be stored, each named, and why. */
+export interface NotStored {
+  why: string;
+  entries: { at: string; title: string }[];
+}
+
+export interface LastImport {
+  collection: string;
+  report: ImportReport;
+  stopped?: string;
+  passages?: { total: number; stored: number; embedded: number };
+  notStored?: NotStored;
 }
 
 export class Importer {
   collections = $state.raw<CollectionInfo[]>([]);
   progress = $state.raw<ImportProgress | null>(null);
   /** The last import's report, with the collection it went into. */
-  last = $state.raw<{ collection: string; report: ImportReport; stopped?: string; passages?: { total: number; stored: number; embedded: number } } | null>(null);
+  last = $state.raw<LastImport | null>(null);
+  /** Imports an earlier visit did not finish (the tab was closed): what was kept, what to do. */
+  interrupted = $state.raw<string[]>([]);
+  /** What this visit's start embedded of the imported papers' passages, and what it found stored. */
+  resumed = $state.raw<{ total: number; stored: number; embedded: number } | null>(null);
   error = $state<string | null>(null);
   notice = $state<string | null>(null);
   ready = $state(false);
@@ -60,12 +82,14 @@ export class Importer {
     this.collections = await this.store.collections();
     this.stored = await this.store.papers();
     await readingList.attach(this.store);
+    this.interrupted = await this.interruptedImports();
     this.publish();
     this.ready = true;
     if (this.stored.length === 0) return;
     const stopper = (this.stopper = new AbortController());
     try {
-      await this.embedMissing(this.stored, stopper);
+      const counts = await this.embedMissing(this.stored, stopper, (c) => c.embedded > 0 && (this.resumed = c));
+      if (counts.embedded > 0) this.resumed = counts;
     } catch (err) {
       if ((err as Error).name === 'AbortError') this.notice = 'Stopped: your remaining imported passages are embedded on your next visit; until then they are found by keyword.';
       else this.error = `Your imported papers are found by keyword only: ${(err as Error).message}`;
@@ -80,48 +104,118 @@ export class Importer {
 
   /** Imports files (or pasted text, as a file named "pasted text") into the named collection. */
   async importFiles(inputs: InputFile[], collectionName: string): Promise<void> {
-    if (this.busy || !this.store) return;
+    if (this.busy || !this.store) {
+      // (a drop while the panel is busy would otherwise vanish without a word)
+      this.error = `${inputs.map((f) => f.name).join(', ')} not imported: ${this.busy ? 'the panel is busy (importing or embedding); Stop it or wait, then add the files again' : 'your collections are still being read; add the files again in a moment'}.`;
+      return;
+    }
+    const store = this.store;
     const name = collectionName.trim() || 'My papers';
     const stopper = (this.stopper = new AbortController());
     this.error = null;
     this.last = null;
+    const existing = this.collections.find((c) => c.name === name);
+    const collectionId = existing?.id ?? `c${randomHex(6)}`;
+    // Kept until the papers are saved: a tab closed before then is told of on the next visit.
+    const pending: PendingImport = {
+      id: `i${randomHex(6)}`, collection: collectionId, name, files: inputs.map((f) => f.name), started: new Date().toISOString(), before: existing?.papers ?? 0,
+    };
+    const releaseLock = await holdLock(importLock(pending.id));
+    let saving: { done: number; total: number } | null = null;
     try {
-      this.progress = { stage: 'reading', files: inputs.length };
-      const files = await Promise.all(inputs.map(async (f) => ({ path: f.name, bytes: await f.bytes() })));
-      if (stopper.signal.aborted) throw new DOMException('stopped', 'AbortError');
-      const existing = this.collections.find((c) => c.name === name);
-      const collectionId = existing?.id ?? `c${randomHex(6)}`;
+      this.progress = { stage: 'reading', file: inputs[0]?.name ?? '', loaded: 0, total: inputs.reduce((n, f) => n + f.blob.size, 0) };
+      await store.putPendingImport(pending).catch(() => {}); // only the next visit's message depends on it
       const result = await runImport(
-        { files, known: this.known(), idPrefix: `${collectionId}.${randomHex(3)}`, maxTokens: chunkTokenLimit() },
-        { signal: stopper.signal, onStage: (s) => (this.progress = stageProgress(s) ?? this.progress) },
+        { files: inputs.map((f) => ({ path: f.name, blob: f.blob })), known: this.known(), idPrefix: `${collectionId}.${randomHex(3)}`, maxTokens: chunkTokenLimit() },
+        { signal: stopper.signal, onStage: (s) => (this.progress = stageProgress(s, this.progress)) },
       );
       const byPaper = new Map<string, Chunk[]>();
-      for (const c of result.chunks) byPaper.set(c.paperId, [...(byPaper.get(c.paperId) ?? []), c]);
+      for (const c of result.chunks) pushTo(byPaper, c.paperId, c);
       const added: StoredPaper[] = result.papers.map((paper) => ({ id: paper.id, collection: collectionId, paper, chunks: byPaper.get(paper.id) ?? [] }));
       this.last = { collection: name, report: result.report };
       if (added.length === 0) return;
-      this.progress = { stage: 'saving', papers: added.length };
-      const info = await this.store.addPapers({ id: collectionId, name, created: new Date().toISOString(), chunker: result.chunker }, added);
-      this.collections = [...this.collections.filter((c) => c.id !== info.id), info];
-      this.stored = [...this.stored, ...added];
-      this.publish();
-      if (result.vectors.length > 0) await this.storeGivenVectors(info, added, result.vectors);
-      const passages = await this.embedMissing(added, stopper, (counts) => {
+      await store.putPendingImport({ ...pending, papers: added.length }).catch(() => {});
+      saving = { done: 0, total: added.length };
+      const header = { id: collectionId, name, created: new Date().toISOString(), chunker: result.chunker };
+      const kept: StoredPaper[] = [];
+      let info: CollectionInfo | null = null;
+      let failure: unknown = null;
+      for (let at = 0; at < added.length; at += SAVE_BATCH) {
+        if (stopper.signal.aborted) throw new DOMException('stopped', 'AbortError');
+        this.progress = { stage: 'saving', done: at, total: added.length };
+        const batch = added.slice(at, at + SAVE_BATCH);
+        try {
+          info = await store.addPapers(header, batch);
+        } catch (err) {
+          failure = err;
+          break;
+        }
+        kept.push(...batch);
+        saving.done = kept.length;
+      }
+      if (info) {
+        this.collections = [...this.collections.filter((c) => c.id !== info!.id), info];
+        this.stored = [...this.stored, ...kept];
+        this.publish();
+      }
+      if (failure) {
+        const why = isQuotaError(failure)
+          ? `This browser's storage for the site is full (${(failure as Error).name}): ${added.length - kept.length} of ${added.length} papers were not stored and are not searchable. The ${kept.length} stored are. Free space (delete a collection you no longer need, or clear other sites' data) and import the file again: the papers already stored are recognised as duplicates.`
+          : `Saving failed (${(failure as Error).message}): ${added.length - kept.length} of ${added.length} papers were not stored. Import the file again to add them.`;
+        // report.imported follows the order of result.papers: the first kept.length were stored
+        const report = { ...this.last.report, imported: this.last.report.imported.slice(0, kept.length) };
+        this.last = { ...this.last, report, notStored: { why, entries: added.slice(kept.length).map((p) => ({ at: `${p.paper.source.file}:${p.paper.source.line}`, title: p.paper.title })) } };
+      }
+      saving = null;
+      await store.endImport(pending.id).catch(() => {});
+      if (!info) return;
+      if (result.vectors.length > 0) await this.storeGivenVectors(info, kept, result.vectors);
+      const passages = await this.embedMissing(kept, stopper, (counts) => {
         if (this.last) this.last = { ...this.last, passages: counts };
       });
       this.last = { ...this.last, passages };
     } catch (err) {
       if ((err as Error).name === 'AbortError') {
-        this.last = this.last
-          ? { ...this.last, stopped: 'Stopped while embedding: the papers are saved and found by keyword; their remaining passages are embedded on your next visit.' }
-          : { collection: name, report: emptyReport(), stopped: 'Stopped before anything was imported: nothing was added.' };
+        const stopped = saving
+          ? `Stopped while saving: ${saving.done} of ${saving.total} papers were saved and are searchable; the other ${saving.total - saving.done} were not added (import the file again to add them: the saved ones are recognised as duplicates).`
+          : this.last
+            ? 'Stopped while embedding: the papers are saved and found by keyword; their remaining passages are embedded on your next visit.'
+            : 'Stopped before anything was imported: nothing was added.';
+        this.last = { ...(this.last ?? { collection: name, report: emptyReport() }), stopped };
       } else {
         this.error = (err as Error).message;
       }
     } finally {
       this.progress = null;
       if (this.stopper === stopper) this.stopper = null;
+      void store.endImport(pending.id).catch(() => {});
+      releaseLock();
     }
+  }
+
+  /**
+   * Imports an earlier visit started and never finished (the tab was closed or crashed): each is
+   * told once, with what it saved. An import another tab is running now (it holds its lock) is not.
+   */
+  private async interruptedImports(): Promise<string[]> {
+    const list = await this.store!.pendingImports().catch(() => []);
+    if (list.length === 0) return [];
+    const running = await runningLocks();
+    const out: string[] = [];
+    for (const p of list) {
+      if (running.has(importLock(p.id))) continue;
+      const now = this.collections.find((c) => c.id === p.collection)?.papers ?? 0;
+      const saved = Math.max(0, now - p.before);
+      const files = p.files.join(', ');
+      const when = new Date(p.started).toLocaleString();
+      out.push(
+        saved === 0
+          ? `Your import of ${files} into “${p.name}” (${when}) did not finish: the page was closed before any of its papers were saved, so nothing was added. Import the file again.`
+          : `Your import of ${files} into “${p.name}” (${when}) did not finish: ${saved.toLocaleString('en')}${p.papers ? ` of ${p.papers.toLocaleString('en')}` : ''} papers were saved and are searchable; import the file again to add the rest (the saved ones are recognised as duplicates).`,
+      );
+      await this.store!.endImport(p.id).catch(() => {});
+    }
+    return out;
   }
 
   async deleteCollection(id: string): Promise<void> {
@@ -206,11 +300,7 @@ export class Importer {
     if (!this.store) return counts;
     const fingerprint = await this.modelFingerprint();
     const byCollection = new Map<string, StoredPaper[]>();
-    for (const p of papers) {
-      const list = byCollection.get(p.collection);
-      if (list) list.push(p);
-      else byCollection.set(p.collection, [p]);
-    }
+    for (const p of papers) pushTo(byCollection, p.collection, p);
     const todo: { collection: string; chunk: Chunk; key: string; text: string }[] = [];
     for (const [collection, list] of byCollection) {
       const info = this.collections.find((c) => c.id === collection);
@@ -230,6 +320,7 @@ export class Importer {
     onCounts?.({ ...counts });
     if (todo.length === 0) return counts;
     const t0 = performance.now();
+    let unstored = 0;
     this.progress = { stage: 'embedding', done: 0, total: todo.length, etaSeconds: null };
     try {
       for (let b = 0; b < todo.length; b += BATCH) {
@@ -239,7 +330,14 @@ export class Importer {
         const dims = flat.length / batch.length;
         const entries = batch.map((t, j) => ({ key: t.key, vector: flat.slice(j * dims, (j + 1) * dims) }));
         for (const [collection, group] of groupBy(batch.map((t, j) => ({ ...t, vector: entries[j].vector })), (x) => x.collection)) {
-          await this.store.putVectors(collection, group.map((g) => ({ key: g.key, vector: g.vector })));
+          try {
+            await this.store.putVectors(collection, group.map((g) => ({ key: g.key, vector: g.vector })));
+          } catch (err) {
+            if (!isQuotaError(err)) throw err;
+            // Kept in this page (searchable now), embedded again on a later visit.
+            unstored += group.length;
+            this.notice = `This browser's storage for the site is full: ${unstored} ${unstored === 1 ? 'passage vector' : 'passage vectors'} of your papers could not be kept. They are searched now and embedded again on your next visit; free space to keep them.`;
+          }
         }
         batch.forEach((t, j) => this.session.setImportedVector(t.chunk.id, entries[j].vector));
         const done = Math.min(todo.length, b + BATCH);
@@ -256,16 +354,43 @@ export class Importer {
   }
 }
 
-function stageProgress(s: ImportStage): ImportProgress | null {
-  if (s.stage === 'parse') return { stage: 'parsing', files: s.files, bytes: s.bytes };
-  if (s.stage === 'dedupe') return { stage: 'dedupe', found: s.found, known: s.known };
-  return null;
+function stageProgress(s: ImportStage, now: ImportProgress | null): ImportProgress | null {
+  switch (s.stage) {
+    case 'read': return { stage: 'reading', file: s.file, loaded: s.loaded, total: s.total };
+    case 'parse': return { stage: 'parsing', files: s.files, bytes: s.bytes, entries: s.entries, total: s.total };
+    case 'chunk': return { stage: 'chunking', done: s.done, total: s.total };
+    case 'dedupe': return { stage: 'dedupe', found: s.found, known: s.known };
+    default: return now;
+  }
+}
+
+function pushTo<T>(m: Map<string, T[]>, key: string, item: T): void {
+  const list = m.get(key);
+  if (list) list.push(item);
+  else m.set(key, [item]);
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
   const m = new Map<string, T[]>();
-  for (const it of items) m.set(key(it), [...(m.get(key(it)) ?? []), it]);
+  for (const it of items) pushTo(m, key(it), it);
   return m;
+}
+
+const importLock = (id: string) => `paperscope-import:${id}`;
+
+/** Holds a Web Lock until the returned function is called (a no-op where Web Locks are missing). */
+async function holdLock(name: string): Promise<() => void> {
+  if (!navigator.locks) return () => {};
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  await new Promise<void>((granted) => void navigator.locks.request(name, () => (granted(), held)));
+  return release;
+}
+
+async function runningLocks(): Promise<Set<string>> {
+  if (!navigator.locks) return new Set();
+  const { held = [] } = await navigator.locks.query();
+  return new Set(held.flatMap((l) => (l.name ? [l.name] : [])));
 }
 
 function randomHex(bytes: number): string {

@@ -59,14 +59,16 @@ export interface ImportResult {
 }
 
 export type ImportStage =
-  | { stage: 'parse'; files: number; bytes: number }
+  | { stage: 'read'; file: string; loaded: number; total: number }
+  | { stage: 'parse'; files: number; bytes: number; file?: string; entries?: number; total?: number | null }
+  | { stage: 'chunk'; done: number; total: number }
   | { stage: 'dedupe'; found: number; known: number }
   | { stage: 'done'; papers: number; duplicates: number; skipped: number };
 
 /** Report lines about an entry that was still imported (cleaned, or a field not understood). */
 const KEPT_CODES = new Set<string>([
   'markup-removed', 'bad-date', 'bad-doi', 'bad-url', 'unknown-category', 'not-a-category', 'long-abstract',
-  'long-sentence-split', 'possible-duplicate', 'same-abstract-different-ids', 'unused-metadata', 'tldr',
+  'long-sentence-split', 'possible-duplicate', 'same-abstract-different-ids', 'unused-metadata', 'tldr', 'unclosed-record',
 ]);
 
 export interface ImportOptions extends BuildOptions {
@@ -75,11 +77,19 @@ export interface ImportOptions extends BuildOptions {
   onStage?: (s: ImportStage) => void;
 }
 
+/** A collection export (src/import/export-format.ts) is read whole, never through the corpus parsers. */
+type ExportFile = SourceFile & { bytes: Uint8Array };
+
 export function importFiles(files: SourceFile[], known: KnownPaper[], options: ImportOptions): ImportResult {
-  const bytes = files.reduce((n, f) => n + f.bytes.length, 0);
+  const bytes = files.reduce((n, f) => n + ('bytes' in f ? f.bytes.length : f.size), 0);
   options.onStage?.({ stage: 'parse', files: files.length, bytes });
-  const exports = files.filter((f) => looksLikeExport(f.bytes));
-  const { data, report } = buildCorpus(files.filter((f) => !exports.includes(f)), options);
+  const exports = files.filter((f): f is ExportFile => 'bytes' in f && looksLikeExport(f.bytes));
+  const { data, report } = buildCorpus(files.filter((f) => !exports.includes(f as ExportFile)), {
+    ...options,
+    onProgress: (p) => options.onStage?.(p.stage === 'parse'
+      ? { stage: 'parse', files: files.length, bytes, file: p.file, entries: p.done, total: p.total }
+      : { stage: 'chunk', done: p.done, total: p.total ?? p.done }),
+  });
 
   const out: ImportReport = { files: report.files, found: report.papersFound, imported: [], duplicates: [], skipped: [], notes: [] };
   for (const item of report.items) {
@@ -94,7 +104,9 @@ export function importFiles(files: SourceFile[], known: KnownPaper[], options: I
       out.skipped.push({ at, code: item.code, message: item.message });
     }
   }
-  for (const s of report.suppressed) out.skipped.push({ at: s.file, code: s.code, message: `${s.count} more like this, not listed` });
+  for (const s of report.suppressed) {
+    (KEPT_CODES.has(s.code) ? out.notes : out.skipped).push({ at: s.file, code: s.code, message: `${s.count} more like this, not listed` });
+  }
 
   // Candidates: the papers just parsed, then those of collection exports (with their vectors).
   const chunksOf = new Map<string, Chunk[]>();

@@ -6,7 +6,8 @@ export interface ImportRequest {
   type: 'import';
   id: number;
   payload: {
-    files: { path: string; bytes: Uint8Array }[];
+    /** The user's files as Blobs (a File is one): cloned by reference, read in the worker. */
+    files: { path: string; blob: Blob }[];
     known: KnownPaper[];
     idPrefix: string;
     maxTokens?: number;

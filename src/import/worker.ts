@@ -3,15 +3,21 @@
  * every parser (through buildCorpus), which is why it is a chunk of its own and not part of the
  * page's bundle.
  */
+import type { SourceFile } from '../corpus/build';
 import { importFiles } from './pipeline';
 import type { ImportRequest, ImportResponse } from './protocol';
+import { readSource } from './read-source';
 
 const post = (m: ImportResponse) => (self as unknown as Worker).postMessage(m);
 
-self.onmessage = (e: MessageEvent<ImportRequest>) => {
+self.onmessage = async (e: MessageEvent<ImportRequest>) => {
   const { id, payload } = e.data;
   try {
-    const result = importFiles(payload.files, payload.known, {
+    const files: SourceFile[] = [];
+    for (const f of payload.files) {
+      files.push(await readSource(f.path, f.blob, (loaded, total) => post({ type: 'stage', id, payload: { stage: 'read', file: f.path, loaded, total } })));
+    }
+    const result = importFiles(files, payload.known, {
       idPrefix: payload.idPrefix,
       ...(payload.maxTokens !== undefined && { maxTokens: payload.maxTokens }),
       onStage: (s) => post({ type: 'stage', id, payload: s }),

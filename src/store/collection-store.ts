@@ -12,6 +12,8 @@
  *       'papers' (key: paper id, index 'collection') → { id, collection, paper, chunks }
  *       'vectors' (key: cache key, index 'collection') → { key, collection, vector }
  *   v2  'reading-list' (key: paper id) → { id, added }: papers of the corpus or of a collection
+ *   v3  'imports' (key: id) → PendingImport: an import under way, removed when its papers are
+ *       saved; one found on the next visit was cut short (the tab closed) and the page says so
  */
 import { openDB, type IDBPDatabase } from 'idb';
 import type { Chunk, ChunkerSettings } from '../corpus/types';
@@ -59,8 +61,26 @@ const MIGRATIONS: readonly Migration[] = [
   (db) => {
     db.createObjectStore('reading-list', { keyPath: 'id' });
   },
+  // 2 → 3
+  (db) => {
+    db.createObjectStore('imports', { keyPath: 'id' });
+  },
 ];
 export const COLLECTIONS_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** An import that has started and not yet saved all its papers. */
+export interface PendingImport {
+  id: string;
+  collection: string;
+  name: string;
+  files: string[];
+  /** ISO time it started */
+  started: string;
+  /** the collection's papers before it (0 for a new collection): what it saved is the difference */
+  before: number;
+  /** papers it had to save, once parsed */
+  papers?: number;
+}
 
 export interface CollectionStore {
   readonly mode: 'indexeddb' | 'memory';
@@ -68,7 +88,10 @@ export interface CollectionStore {
   readonly notice: string | null;
   collections(): Promise<CollectionInfo[]>;
   papers(collection?: string): Promise<StoredPaper[]>;
-  /** Adds papers to a collection (created when new); the collection's count is updated. */
+  /**
+   * Adds papers to a collection (created when new); the collection's count is updated. One
+   * transaction: all the papers are stored or none (an error, e.g. quota exceeded, rejects).
+   */
   addPapers(info: Omit<CollectionInfo, 'papers'>, papers: StoredPaper[]): Promise<CollectionInfo>;
   getVectors(keys: string[]): Promise<(Float32Array | null)[]>;
   putVectors(collection: string, entries: { key: string; vector: Float32Array }[]): Promise<void>;
@@ -77,6 +100,10 @@ export interface CollectionStore {
   /** Paper ids on the reading list, in the order they were added. */
   readingList(): Promise<ListEntry[]>;
   setOnList(id: string, on: boolean): Promise<void>;
+  /** Imports under way, or cut short by a closed tab. */
+  pendingImports(): Promise<PendingImport[]>;
+  putPendingImport(p: PendingImport): Promise<void>;
+  endImport(id: string): Promise<void>;
   close(): void;
 }
 
@@ -103,13 +130,19 @@ class IdbCollectionStore implements CollectionStore {
 
   async addPapers(info: Omit<CollectionInfo, 'papers'>, papers: StoredPaper[]): Promise<CollectionInfo> {
     const tx = this.db.transaction(['collections', 'papers'], 'readwrite');
-    const before = (await tx.objectStore('collections').get(info.id)) as CollectionInfo | undefined;
-    for (const p of papers) await tx.objectStore('papers').put(p);
-    const count = await tx.objectStore('papers').index('collection').count(info.id);
-    const next: CollectionInfo = { ...info, created: before?.created ?? info.created, papers: count };
-    await tx.objectStore('collections').put(next);
-    await tx.done;
-    return next;
+    tx.done.catch(() => {}); // its failure is the error thrown below
+    try {
+      const before = (await tx.objectStore('collections').get(info.id)) as CollectionInfo | undefined;
+      for (const p of papers) await tx.objectStore('papers').put(p);
+      const count = await tx.objectStore('papers').index('collection').count(info.id);
+      const next: CollectionInfo = { ...info, created: before?.created ?? info.created, papers: count };
+      await tx.objectStore('collections').put(next);
+      await tx.done;
+      return next;
+    } catch (err) {
+      abortQuietly(tx);
+      throw storageError(err, tx);
+    }
   }
 
   async getVectors(keys: string[]): Promise<(Float32Array | null)[]> {
@@ -126,8 +159,14 @@ class IdbCollectionStore implements CollectionStore {
 
   async putVectors(collection: string, entries: { key: string; vector: Float32Array }[]): Promise<void> {
     const tx = this.db.transaction('vectors', 'readwrite');
-    for (const e of entries) await tx.store.put({ key: e.key, collection, vector: Float32Array.from(e.vector) } satisfies StoredVector);
-    await tx.done;
+    tx.done.catch(() => {});
+    try {
+      for (const e of entries) await tx.store.put({ key: e.key, collection, vector: Float32Array.from(e.vector) } satisfies StoredVector);
+      await tx.done;
+    } catch (err) {
+      abortQuietly(tx);
+      throw storageError(err, tx);
+    }
   }
 
   async deleteCollection(id: string): Promise<void> {
@@ -152,9 +191,41 @@ class IdbCollectionStore implements CollectionStore {
     else await this.db.delete('reading-list', id);
   }
 
+  async pendingImports(): Promise<PendingImport[]> {
+    return (await this.db.getAll('imports')) as PendingImport[];
+  }
+
+  async putPendingImport(p: PendingImport): Promise<void> {
+    await this.db.put('imports', p);
+  }
+
+  async endImport(id: string): Promise<void> {
+    await this.db.delete('imports', id);
+  }
+
   close(): void {
     this.db.close();
   }
+}
+
+function abortQuietly(tx: { abort(): void }): void {
+  try {
+    tx.abort();
+  } catch {
+    /* already finished or aborted */
+  }
+}
+
+/** The error a failed write gives, with the transaction's own reason (QuotaExceededError) when it has one. */
+function storageError(err: unknown, tx: { error: DOMException | null }): Error {
+  const e = err as Error;
+  if (e?.name === 'AbortError' && tx.error) return tx.error;
+  return e instanceof Error ? e : new Error(String(err));
+}
+
+/** Whether a write failed because the browser's storage for this site is full. */
+export function isQuotaError(err: unknown): boolean {
+  return (err as Error)?.name === 'QuotaExceededError';
 }
 
 /** Used when IndexedDB cannot be: the collections last for this visit only, and the page says so. */
@@ -196,6 +267,12 @@ class MemoryCollectionStore implements CollectionStore {
     if (on) this.list.set(id, { id, added: new Date().toISOString() });
     else this.list.delete(id);
   }
+  // This visit's imports die with it: nothing to tell on the next.
+  async pendingImports(): Promise<PendingImport[]> {
+    return [];
+  }
+  async putPendingImport(): Promise<void> {}
+  async endImport(): Promise<void> {}
   close(): void {}
 }
 

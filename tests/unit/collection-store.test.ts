@@ -89,3 +89,36 @@ describe('collection store: reading list (schema v2)', () => {
     again.close();
   });
 });
+
+describe('collection store: failed writes and imports under way (schema v3)', () => {
+  it('a write that fails mid-batch (quota) stores none of the batch; earlier batches stay; the error is the quota error', async () => {
+    const s = await openCollectionStore(dbName());
+    await s.addPapers({ id: 'c', name: 'M', created: 'now', chunker }, [stored('c', 'c/a'), stored('c', 'c/b')]);
+    const proto = IDBObjectStore.prototype;
+    const put = proto.put;
+    let calls = 0;
+    proto.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (this.name === 'papers' && ++calls === 2) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+    try {
+      await expect(s.addPapers({ id: 'c', name: 'M', created: 'now', chunker }, [stored('c', 'c/c'), stored('c', 'c/d'), stored('c', 'c/e')])).rejects.toMatchObject({ name: 'QuotaExceededError' });
+    } finally {
+      proto.put = put;
+    }
+    expect((await s.papers('c')).map((p) => p.id).sort()).toEqual(['c/a', 'c/b']);
+    expect((await s.collections())[0].papers).toBe(2);
+  });
+
+  it('an import under way is kept until it ends, across connections', async () => {
+    const name = dbName();
+    const a = await openCollectionStore(name);
+    const p = { id: 'i1', collection: 'c', name: 'M', files: ['a.bib'], started: '2026-01-01T00:00:00Z', before: 0 };
+    await a.putPendingImport(p);
+    a.close();
+    const b = await openCollectionStore(name);
+    expect(await b.pendingImports()).toEqual([p]);
+    await b.endImport('i1');
+    expect(await b.pendingImports()).toEqual([]);
+  });
+});

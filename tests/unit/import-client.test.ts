@@ -19,7 +19,7 @@ class FakeWorker {
   }
 }
 
-const request = { files: [{ path: 'a.bib', bytes: new Uint8Array([64]) }], known: [], idPrefix: 'c1' };
+const request = { files: [{ path: 'a.bib', blob: new Blob(['@']) }], known: [], idPrefix: 'c1' };
 
 describe('import client', () => {
   it('forwards stages, resolves with the result and ends the worker', async () => {
