@@ -93,6 +93,15 @@ export class QuantMatrix {
     this.writes++;
   }
 
+  /** Copies rows [0, rows) of `from` (same dims and code width) as they are: no re-quantising. */
+  copyRows(from: QuantMatrix, rows: number): void {
+    if (from.dims !== this.dims || from.bits !== this.bits) throw new RangeError(`QuantMatrix.copyRows: ${from.dims}-d int${from.bits} into ${this.dims}-d int${this.bits}.`);
+    if (rows > from.count || rows > this.count) throw new RangeError(`QuantMatrix.copyRows: ${rows} rows, the matrices hold ${from.count} and ${this.count}.`);
+    this.codes.set(from.codes.subarray(0, rows * this.rowBytes));
+    this.inv.set(from.inv.subarray(0, rows));
+    this.writes++;
+  }
+
   /** Changes with every row written (see DenseMatrix.version). */
   get version(): number {
     return this.writes;

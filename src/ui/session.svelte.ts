@@ -118,6 +118,8 @@ export class Session {
   private engine: SearchEngine | null = null;
   private matrix: VectorMatrix | QuantMatrix | null = null;
   private lexical: Bm25Index | null = null;
+  /** the latest rebuildWithImported call (an older one still building gives way) */
+  private rebuildSeq = 0;
   private filled: Uint8Array = new Uint8Array(0);
   private stopper = new AbortController();
   private searchSeq = 0;
@@ -292,7 +294,7 @@ export class Session {
     this.engine = new SearchEngine(data, this.matrix, { lexicalIndex: lexical });
     this.embedding.total = data.chunks.length;
     this.timings.corpusMs = performance.now() - t0;
-    if (this.imported.papers.length > 0) this.rebuildWithImported();
+    if (this.imported.papers.length > 0) void this.rebuildWithImported();
   }
 
   // ---- vectors: cache, then the worker for what is missing ------------------------------------
@@ -491,7 +493,7 @@ export class Session {
     // the browser's own vectors are float32, as the eval ranks them; imported rows follow again
     this.matrix = new VectorMatrix(this.spec.dims, data.chunks.length);
     this.engine = new SearchEngine(data, this.matrix, { lexicalIndex: this.lexical! });
-    if (this.imported.papers.length > 0) this.rebuildWithImported();
+    if (this.imported.papers.length > 0) void this.rebuildWithImported();
     this.refresh();
   }
 
@@ -628,7 +630,7 @@ export class Session {
     for (const id of this.importedVectors.keys()) if (!ids.has(id)) this.importedVectors.delete(id);
     const before = this.collections ?? [];
     this.collections = sources?.collections ?? [];
-    if (this.corpus && this.matrix) this.rebuildWithImported();
+    if (this.corpus && this.matrix) void this.rebuildWithImported();
     // a link's collection filter waited for the collections; a deleted collection leaves the filter
     if (this.filterIndex && this.filter.sources?.length) {
       const was = this.filter;
@@ -672,17 +674,34 @@ export class Session {
     this.refresh();
   }
 
-  private rebuildWithImported(): void {
+  /**
+   * Rebuilds the engine over the corpus + the imported papers. The imported papers' keyword
+   * segments are built first, in slices with a yield between them (40k imported papers took one
+   * 5 s task when built at once); the engine is swapped in whole at the end, so searches meanwhile
+   * run on the previous one. A newer call supersedes an older one still building.
+   */
+  private async rebuildWithImported(): Promise<void> {
+    const seq = ++this.rebuildSeq;
+    const imported = this.imported;
+    const segments = [];
+    for (let at = 0; at < imported.papers.length; at += LEXICAL_SLICE) {
+      segments.push(this.lexical!.buildSegment(imported.papers.slice(at, at + LEXICAL_SLICE).map(lexicalDoc)));
+      if (imported.papers.length > LEXICAL_SLICE) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        if (seq !== this.rebuildSeq) return;
+      }
+    }
     const shipped = this.corpus!;
     const n = shipped.chunks.length;
-    const data: CorpusData = { chunker: shipped.chunker, papers: [...shipped.papers, ...this.imported.papers], chunks: [...shipped.chunks, ...this.imported.chunks] };
-    // Same storage as the shipped rows (int codes re-encode losslessly: a row's largest code stays ±7 / ±127).
+    const data: CorpusData = { chunker: shipped.chunker, papers: [...shipped.papers, ...imported.papers], chunks: [...shipped.chunks, ...imported.chunks] };
+    // Same storage as the shipped rows: int codes are copied as they are, float rows row by row.
     const old = this.matrix!;
     const matrix = old instanceof QuantMatrix ? new QuantMatrix(this.spec.dims, data.chunks.length, { bits: old.bits }) : new VectorMatrix(this.spec.dims, data.chunks.length);
     const filled = new Uint8Array(data.chunks.length);
-    for (let r = 0; r < n; r++) if (this.filled[r]) matrix.setRow(r, old.row(r));
+    if (matrix instanceof QuantMatrix && old instanceof QuantMatrix) matrix.copyRows(old, n);
+    else for (let r = 0; r < n; r++) if (this.filled[r]) matrix.setRow(r, old.row(r));
     filled.set(this.filled.subarray(0, n));
-    this.importedRows = new Map(this.imported.chunks.map((c, i) => [c.id, n + i]));
+    this.importedRows = new Map(imported.chunks.map((c, i) => [c.id, n + i]));
     for (const [id, r] of this.importedRows) {
       const v = this.importedVectors.get(id);
       if (v) {
@@ -690,15 +709,16 @@ export class Session {
         filled[r] = 1;
       }
     }
-    // the shipped papers' keyword index stays; only the imported papers' segments are redone
+    // the shipped papers' keyword index stays; only the imported papers' segments are replaced
     const lexical = this.lexical!;
     lexical.truncate(shipped.papers.length);
-    for (let at = 0; at < this.imported.papers.length; at += LEXICAL_SLICE) lexical.add(this.imported.papers.slice(at, at + LEXICAL_SLICE).map(lexicalDoc));
+    for (const seg of segments) lexical.addSegment(seg);
     this.matrix = matrix;
     this.filled = filled;
     this.engine = new SearchEngine(data, matrix, { lexicalIndex: lexical });
     this.papersById = new Map(data.papers.map((p) => [p.id, p]));
     this.indexFilters();
+    this.refresh();
   }
 
   /** The filters' index over the shipped papers and the imported ones (whose rows follow the corpus's). */

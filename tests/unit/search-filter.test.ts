@@ -241,6 +241,15 @@ describe('rankFiltered', () => {
   const run = (state: FilterState) =>
     rankFiltered(idx, state, 10, (k, filter) => engine.search({ text: 'speech models', vector }, { mode: 'hybrid', k, filter }));
 
+  it('the dense pass\'s cost stays reported after the several runs of a filtered ranking (the bench reads it)', () => {
+    const fresh = new SearchEngine(data, matrix);
+    const v = Float32Array.from({ length: 16 }, (_, j) => Math.sin(3 * j));
+    rankFiltered(idx, { sort: 'relevance', categories: ['cs.CL'] }, 10, (k, filter) => fresh.search({ text: 'speech models', vector: v }, { mode: 'hybrid', k, filter }));
+    expect(typeof fresh.lastDenseMs).toBe('number');
+    fresh.search({ text: 'speech models' }, { mode: 'keyword', k: 10 });
+    expect(fresh.lastDenseMs).toBeNull();
+  });
+
   it('by relevance: the engine\'s own top k, counts over the best RELEVANT_POOL', () => {
     const r = run({ sort: 'relevance' });
     expect(r.hits).toEqual(engine.search({ text: 'speech models', vector }, { mode: 'hybrid', k: 10 }));

@@ -99,3 +99,24 @@ describe('QuantMatrix, 4-bit', () => {
     expect(dot).toBeGreaterThan(0.97);
   });
 });
+
+describe('QuantMatrix.copyRows (imports append rows to the shipped ones)', () => {
+  it('copies codes and norms exactly, for int8 and int4, and refuses another layout', () => {
+    const dims = 64;
+    for (const bits of [8, 4] as const) {
+      const flat = unitRows(50, dims, 7 + bits);
+      const a = new QuantMatrix(dims, 50, { bits });
+      for (let r = 0; r < 50; r++) a.setRow(r, flat.subarray(r * dims, (r + 1) * dims));
+      const b = new QuantMatrix(dims, 80, { bits });
+      b.copyRows(a, 50);
+      const q = unitRows(1, dims, 3);
+      const sa = Array.from(a.scores(q));
+      const sb = Array.from(b.scores(q)).slice(0, 50);
+      expect(sb).toEqual(sa);
+      expect(Array.from(b.row(49))).toEqual(Array.from(a.row(49)));
+      expect(Array.from(b.scores(q)).slice(50).every((x) => x === 0)).toBe(true);
+    }
+    expect(() => new QuantMatrix(dims, 10, { bits: 4 }).copyRows(new QuantMatrix(dims, 10, { bits: 8 }), 10)).toThrow(/int8 into 64-d int4/);
+    expect(() => new QuantMatrix(dims, 5).copyRows(new QuantMatrix(dims, 10), 10)).toThrow(/10 rows/);
+  });
+});
