@@ -25,7 +25,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MODEL_INFO_FILE, onnxFile, type BehaviourCheck, type FileRecord, type ModelInfo } from '../embed/model-info';
-import { bertTokenizerConfig, conversionFor, modelSources, QUANTIZER_REQUIREMENTS, type Conversion, type ModelSources } from '../embed/model-sources';
+import { bertTokenizerConfig, modelSources, type ModelSources } from '../embed/model-sources';
 import { readModelInfo, repoRoot, sha256File, verifyFiles } from '../embed/node';
 import { activeModelId, getModel, type Dtype, type ModelSpec } from '../embed/registry';
 import { RUNTIME_FILES } from '../embed/runtime';
@@ -113,11 +113,7 @@ export async function checkInstalled(modelsDir: string, spec: ModelSpec): Promis
     if (!got) problems.push(`${record}: lists no ${name}`);
     else if (got.sha256 !== want.sha256) problems.push(`${record}: ${name} has sha256 ${got.sha256}, the manifest says ${want.sha256}`);
   }
-  const weights = info.files[onnxFile(spec.dtype)];
-  if (!weights) problems.push(`${record}: lists no ${onnxFile(spec.dtype)}`);
-  else if (conversionFor(sources, weights.sha256)) {
-    problems.push(`${record}: ${onnxFile(spec.dtype)} is the unconverted export (sha256 ${short(weights.sha256)}…); set-up converts it now`);
-  }
+  if (!info.files[onnxFile(spec.dtype)]) problems.push(`${record}: lists no ${onnxFile(spec.dtype)}`);
   problems.push(...(await verifyFiles(dir, info.files)));
   return { info, problems };
 }
@@ -371,35 +367,19 @@ export async function checkAgainstReference(
 
 // ---------------------------------------------------------------- quantisation
 
-/**
- * A Python with exactly `requirements` (pinned name==version): set-up's venv, or the system Python
- * if it happens to have them; else the venv is created or updated with pip.
- */
-async function pythonWith(requirements: string[], opts: SetupOptions): Promise<string> {
+async function pythonWithQuantizer(opts: SetupOptions): Promise<string> {
   const log = opts.log ?? console.log;
-  const pins = requirements.map((r) => {
-    const m = /^([\w.-]+)==([\w.+-]+)$/.exec(r);
-    if (!m) throw new Error(`setup-model: requirement "${r}" is not pinned as name==version`);
-    return [m[1], m[2]];
-  });
-  const probe = [
-    '-c',
-    'import sys\nfrom importlib.metadata import version\nbad = [n for n, v in zip(sys.argv[1::2], sys.argv[2::2]) if version(n) != v]\nsys.exit(1 if bad else 0)',
-    ...pins.flat(),
-  ];
+  const probe = ['-c', 'import onnx, onnxruntime.quantization'];
   const venvPython = join(opts.venvDir, 'bin', 'python');
   const system = opts.pypi?.python ?? 'python3';
   for (const python of [venvPython, system]) {
     if ((python !== venvPython || existsSync(venvPython)) && (await run(python, probe, 60_000)).code === 0) return python;
   }
-  if (!existsSync(venvPython)) {
-    log(`  creating a Python venv for onnxruntime's quantiser in ${opts.venvDir}`);
-    const venv = await run(system, ['-m', 'venv', opts.venvDir], 300_000);
-    if (venv.code !== 0) throw new Error(`${system} -m venv ${opts.venvDir} failed: ${venv.output.trim()}`);
-  }
-  log(`  pip install ${requirements.join(' ')} into ${opts.venvDir}`);
-  const pip = await run(venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', ...requirements], 900_000, log);
-  if (pip.code !== 0) throw new Error(`pip install ${requirements.join(' ')} into ${opts.venvDir} failed (exit ${pip.code})`);
+  log(`  creating a Python venv for onnxruntime's quantiser in ${opts.venvDir}`);
+  const venv = await run(system, ['-m', 'venv', opts.venvDir], 300_000);
+  if (venv.code !== 0) throw new Error(`${system} -m venv ${opts.venvDir} failed: ${venv.output.trim()}`);
+  const pip = await run(venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', 'onnxruntime>=1.17,<2', 'onnx>=1.15,<2'], 900_000, log);
+  if (pip.code !== 0) throw new Error(`pip install onnxruntime onnx into ${opts.venvDir} failed (exit ${pip.code})`);
   return venvPython;
 }
 
@@ -409,21 +389,13 @@ async function pythonWith(requirements: string[], opts: SetupOptions): Promise<s
  * per tensor gave 0.914 and uint8 per tensor 0.964 (x86 int8 × uint8 kernels saturate).
  */
 async function quantize(fp32: string, q8: string, opts: SetupOptions): Promise<void> {
-  const python = await pythonWith(QUANTIZER_REQUIREMENTS, opts);
+  const python = await pythonWithQuantizer(opts);
   (opts.log ?? console.log)(`  quantising ${fp32} → q8 with onnxruntime.quantization.quantize_dynamic`);
   const script =
     'import sys\nfrom onnxruntime.quantization import QuantType, quantize_dynamic\n' +
     'quantize_dynamic(sys.argv[1], sys.argv[2], weight_type=QuantType.QUInt8, per_channel=True)\n';
   const res = await run(python, ['-c', script, fp32, q8], 900_000);
   if (res.code !== 0) throw new Error(`quantising ${fp32} failed: ${res.output.trim().split('\n').slice(-3).join(' | ')}`);
-}
-
-/** Runs a conversion script (src → dest) with its pinned packages. */
-async function convertOnnx(src: string, dest: string, convert: Conversion, opts: SetupOptions): Promise<void> {
-  const python = await pythonWith(convert.requirements, opts);
-  (opts.log ?? console.log)(`  converting with ${convert.script}: ${convert.note}`);
-  const res = await run(python, [join(repoRoot(), convert.script), src, dest], 900_000);
-  if (res.code !== 0) throw new Error(`${convert.script} ${src} failed (exit ${res.code}): ${res.output.trim().split('\n').slice(-3).join(' | ')}`);
 }
 
 // ---------------------------------------------------------------- install
@@ -485,26 +457,7 @@ async function stage(candidate: Candidate, tree: string, opts: SetupOptions): Pr
   if (candidate.onnxDtype === spec.dtype) {
     await copyFile(candidate.onnxPath, join(dir, target));
     files[target] = await record(dir, target);
-    const conversion = conversionFor(sources, files[target].sha256);
-    if (conversion) {
-      // The app runs the converted file only, so that is the one checked against the reference.
-      if (!reference) throw noReference();
-      const original = join(tree, 'unconverted.onnx');
-      await rename(join(dir, target), original);
-      await convertOnnx(original, join(dir, target), conversion.convert, opts);
-      await rm(original);
-      files[target] = await record(dir, target);
-      const want = conversion.convert.onnx;
-      if (files[target].sha256 !== want.sha256) {
-        log(
-          `  ${target}: the conversion wrote sha256 ${files[target].sha256} (${files[target].bytes} bytes), not the known ` +
-            `${want.sha256} (${want.bytes} bytes): did ${conversion.convert.requirements.join(', ')} run? Checking its behaviour`,
-        );
-      } else {
-        log(`  ${target}: converted, sha256 ${files[target].sha256} as recorded; checking behaviour against the reference vectors`);
-      }
-      checks.push(await checkAgainstReference(tree, spec, spec.dtype, reference, `${target} converted by ${conversion.convert.script}`));
-    } else if (files[target].sha256 === sources.hubOnnx[spec.dtype]?.sha256) {
+    if (files[target].sha256 === sources.hubOnnx[spec.dtype]?.sha256) {
       log(`  ${target}: identical to the hub's file (sha256 ${files[target].sha256})`);
     } else {
       if (!reference) throw noReference();

@@ -294,7 +294,7 @@ export async function createEmbedder(config: EmbedderConfig): Promise<Embedder> 
   }
   let lastTimings: EmbedTimings | null = null;
 
-  async function embedRows(texts: string[], timings: EmbedTimings): Promise<Float32Array> {
+  async function embedBatch(texts: string[], timings: EmbedTimings): Promise<Float32Array> {
     let t = performance.now();
     const inputs = encode(pipe, texts, spec.maxTokens);
     timings.tokenizeMs += performance.now() - t;
@@ -316,21 +316,6 @@ export async function createEmbedder(config: EmbedderConfig): Promise<Embedder> 
     return rows;
   }
 
-  /**
-   * q8 files quantise activations dynamically, with one scale per tensor: in a batch, a text's
-   * vector would depend on its batch-mates and on their padding (cosine 0.978 to the same text
-   * alone, measured on the converted MiniLM file). So q8 runs one text per session.run: vectors
-   * are the same however texts are batched, and no padding is computed. One text of ~150 tokens
-   * still fills the integer GEMM kernels (M = tokens); see README "Performance".
-   */
-  const oneTextPerRun = spec.dtype === 'q8';
-
-  async function embedBatch(texts: string[], timings: EmbedTimings): Promise<Float32Array> {
-    if (!oneTextPerRun || texts.length === 1) return embedRows(texts, timings);
-    const out = new Float32Array(texts.length * spec.dims);
-    for (let i = 0; i < texts.length; i++) out.set(await embedRows([texts[i]], timings), i * spec.dims);
-    return out;
-  }
 
   return {
     spec,

