@@ -8,7 +8,7 @@ import type { Browser, BrowserContext, CDPSession, Page } from '@playwright/test
 import type { BackendPreference } from '../embed/protocol';
 import type { RuntimeBuild } from '../embed/runtime';
 import type { AppProbe, ResultsEvent } from '../ui/probe';
-import type { BenchApi, EmbedFigures, RankFigures } from './page/bench-page';
+import type { BenchApi, EmbedFigures, QueryEmbedFigures, RankFigures } from './page/bench-page';
 
 export const BENCH_PAGE = '/src/bench/page/bench.html';
 
@@ -271,6 +271,12 @@ export function embedInPage(
 ): Promise<EmbedFigures> {
   return inBenchPage(browser, baseURL, (page) =>
     page.evaluate(([t, o]) => (window as unknown as { __bench: BenchApi }).__bench.embed(t, o), [texts, options] as const),
+  );
+}
+
+export function queryEmbedInPage(browser: Browser, baseURL: string, queries: string[], options: { threads?: number }): Promise<QueryEmbedFigures> {
+  return inBenchPage(browser, baseURL, (page) =>
+    page.evaluate(([q, o]) => (window as unknown as { __bench: BenchApi }).__bench.queryEmbed(q, o), [queries, options] as const),
   );
 }
 

@@ -13,6 +13,24 @@ export interface NativeFigures {
   chunks: number;
 }
 
+/** One query per call with onnxruntime-node, as the page's queryEmbed does: ms per query. */
+export async function nativeQueries(spec: ModelSpec, queries: string[]): Promise<{ ms: number[]; sessionRunMs: number[] }> {
+  const embedder = await createEmbedder({ spec, device: 'cpu', modelBase: nodeModelsDir() });
+  try {
+    for (const q of queries.slice(0, 3)) await embedder.embed([q], 'query');
+    const out = { ms: [] as number[], sessionRunMs: [] as number[] };
+    for (const q of queries) {
+      const t = performance.now();
+      await embedder.embed([q], 'query');
+      out.ms.push(performance.now() - t);
+      out.sessionRunMs.push(embedder.lastTimings?.sessionRunMs ?? Number.NaN);
+    }
+    return out;
+  } finally {
+    await embedder.dispose();
+  }
+}
+
 export async function nativeEmbedding(spec: ModelSpec, texts: string[], perCall: number, reps: number): Promise<NativeFigures> {
   const t0 = performance.now();
   const embedder = await createEmbedder({ spec, device: 'cpu', modelBase: nodeModelsDir() });

@@ -15,10 +15,10 @@ import { readCorpusDir } from '../format/node';
 import { corpusPassages } from '../search/passage';
 import { arxivSlice, sliceVectors } from './arxiv-slice';
 import { CHROMIUM_ARGS, SWIFTSHADER_WEBGPU_ARGS, chromiumExecutable } from './chromium';
-import { embedInPage, heapSampler, newContext, openApp, queryLatencies, rankInPage, recordResults, routeCorpusDir, skipShippedCheck, storageDetails, storageUsage, waitOfflineCopy } from './browser';
+import { embedInPage, queryEmbedInPage, heapSampler, newContext, openApp, queryLatencies, rankInPage, recordResults, routeCorpusDir, skipShippedCheck, storageDetails, storageUsage, waitOfflineCopy } from './browser';
 import { firstVisitResult } from './first-visit';
-import { nativeEmbedding } from './native';
-import type { EmbedFigures } from './page/bench-page';
+import { nativeEmbedding, nativeQueries } from './native';
+import type { EmbedFigures, QueryEmbedFigures } from './page/bench-page';
 import type { BenchResults, FirstVisitResult, RankSize } from './results';
 import { runScale, corpusWire } from './scale';
 import { median, percentile } from './stats';
@@ -219,6 +219,17 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
       nativeRuns.push(...native.runMs);
       nativeOnce.push(native);
     }
+    // ---- one query alone: the worker's round trip and its split, app threads vs 1, and native -----
+    const appQueries: QueryEmbedFigures[] = [];
+    const oneThreadQueries: QueryEmbedFigures[] = [];
+    let nativeQ: { ms: number[]; sessionRunMs: number[] } = { ms: [], sessionRunMs: [] };
+    for (let round = 0; round < 2; round++) {
+      log(`embedding ${queries.length} queries one by one, round ${round + 1}/2: browser (app default threads), browser (1 thread), Node native`);
+      appQueries.push(await queryEmbedInPage(browser, baseURL, queries, {}));
+      oneThreadQueries.push(await queryEmbedInPage(browser, baseURL, queries, { threads: 1 }));
+      const n = await nativeQueries(spec, queries);
+      nativeQ = { ms: [...nativeQ.ms, ...n.ms], sessionRunMs: [...nativeQ.sessionRunMs, ...n.sessionRunMs] };
+    }
     log('embedding one passage per call (naive pipeline)');
     const naive = await embedInPage(browser, baseURL, texts, { preference: 'wasm', perCall: 1, reps: 1 });
     const webgpu = await webgpuThroughput(baseURL, texts.slice(0, 8), log);
@@ -284,6 +295,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResults> {
         nativeLoadMs: median(nativeOnce.map((n) => n.loadMs)),
         nativeFirstCallMs: median(nativeOnce.map((n) => n.firstCallMs)),
       },
+      queryEmbed: queryEmbedFigures(appQueries, oneThreadQueries, nativeQ),
       rank,
       firstVisit,
       memory: { seedsHeapBytes, seedsIdbBytes, arxiv10kHeapBytes: arxivHeapBytes, arxiv10kIdbBytes: arxivIdbBytes, arxiv10kStoredBytes: arxivStored.usage, arxiv10kCacheBytes: arxivStored.caches },
@@ -328,6 +340,25 @@ export async function runFirstVisitBench(opts: Pick<BenchOptions, 'port' | 'noBu
 }
 
 const QUALITY_NOTE = 'not computed in this branch: the eval ranks fp32 vectors only (the lead adds int8 ranking to it)';
+
+function queryEmbedFigures(app: QueryEmbedFigures[], one: QueryEmbedFigures[], native: { ms: number[]; sessionRunMs: number[] }): BenchResults['queryEmbed'] {
+  const split = (runs: QueryEmbedFigures[]) => {
+    const t = runs.flatMap((r) => r.timings);
+    const p50 = (f: (x: (typeof t)[number]) => number) => median(t.map(f));
+    return {
+      roundTripP50Ms: median(runs.flatMap((r) => r.roundTripMs)),
+      workerP50Ms: p50((x) => x.workerMs),
+      messagingP50Ms: median(runs.flatMap((r) => r.roundTripMs.map((rt, i) => rt - r.timings[i].workerMs))),
+      queuedP50Ms: p50((x) => x.queuedMs),
+      tokenizeP50Ms: p50((x) => x.tokenizeMs),
+      pipelineP50Ms: p50((x) => x.pipelineMs),
+      sessionRunP50Ms: p50((x) => x.sessionRunMs),
+      poolP50Ms: p50((x) => x.poolMs),
+      threads: runs[0].threads,
+    };
+  };
+  return { queries: app[0].roundTripMs.length, ...split(app), oneThread: split(one), nativeP50Ms: median(native.ms), nativeSessionRunP50Ms: median(native.sessionRunMs) };
+}
 
 function vectorP50(figures: { vectorMs: number | null }[]): number | null {
   const v = figures.flatMap((f) => (f.vectorMs === null ? [] : [f.vectorMs]));

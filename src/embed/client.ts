@@ -2,7 +2,7 @@
  * Main-thread API over the inference worker: promises, download progress, cancel, and recovery
  * when the GPU goes away (the worker is replaced by one on WASM and the unanswered jobs resent).
  */
-import type { Backend, InitPayload, ProbeResult, WorkerRequest, WorkerResponse } from './protocol';
+import type { Backend, InitPayload, ProbeResult, WorkerRequest, WorkerResponse, WorkerTimings } from './protocol';
 
 export interface ReadyInfo {
   backend: Backend;
@@ -35,6 +35,8 @@ export class EmbedClient {
   private worker: Worker;
   private initPayload: InitPayload | null = null;
   onDownload: (p: DownloadProgress) => void = () => {};
+  /** where the most recently answered job spent its time in the worker */
+  lastTimings: WorkerTimings | null = null;
   /** The backend changed after init: the WebGPU device was lost and WASM took over. */
   onBackendChange: (backend: Backend, reason: string) => void = () => {};
 
@@ -134,6 +136,7 @@ export class EmbedClient {
       case 'result': {
         const p = this.pending.get(msg.id);
         this.pending.delete(msg.id);
+        this.lastTimings = msg.payload.timings;
         p?.resolve(msg.payload.vectors);
         break;
       }

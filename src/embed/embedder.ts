@@ -26,8 +26,25 @@ export interface GpuDevice {
   destroy(): void;
 }
 
+/** Where the last embed() call spent its time, summed over its batches (performance.now() ms). */
+export interface EmbedTimings {
+  /** tokenising, truncating and packing the input tensors */
+  tokenizeMs: number;
+  /** onnxruntime's session.run alone */
+  sessionRunMs: number;
+  /** transformers.js' model call around session.run (input checks, tensor wrapping, its run queue) */
+  pipelineMs: number;
+  /** mean pooling and L2 normalisation */
+  poolMs: number;
+  /** the whole embed() call */
+  totalMs: number;
+  batches: number;
+}
+
 export interface Embedder {
   readonly spec: ModelSpec;
+  /** timings of the most recent embed() call that finished */
+  readonly lastTimings: EmbedTimings | null;
   readonly device: Device;
   /** WebGPU only: the device onnxruntime-web runs on, whose `lost` settles when the GPU goes away. */
   readonly gpu?: GpuDevice;
@@ -71,6 +88,10 @@ interface Encoded {
   token_type_ids: Tensor;
 }
 
+interface RunnableSession {
+  run(...args: unknown[]): Promise<unknown>;
+}
+
 /** The parts of transformers.js' feature-extraction pipeline this module uses. */
 interface LoadedPipeline {
   tokenizer: {
@@ -81,7 +102,7 @@ interface LoadedPipeline {
     };
     pad_token_id: number;
   };
-  model: (inputs: Encoded) => Promise<{ last_hidden_state: Tensor }>;
+  model: ((inputs: Encoded) => Promise<{ last_hidden_state: Tensor }>) & { sessions?: Record<string, RunnableSession> };
   dispose(): Promise<void>;
 }
 
@@ -257,23 +278,55 @@ export async function createEmbedder(config: EmbedderConfig): Promise<Embedder> 
     gpu = await webgpu?.device;
   }
 
-  async function embedBatch(texts: string[]): Promise<Float32Array> {
+  // session.run is timed where transformers.js calls it, so the pipeline's share can be told apart.
+  let sessionRunMs = 0;
+  const session = pipe.model.sessions?.model;
+  if (session) {
+    const run = session.run.bind(session);
+    session.run = async (...args: unknown[]) => {
+      const t = performance.now();
+      try {
+        return await run(...args);
+      } finally {
+        sessionRunMs += performance.now() - t;
+      }
+    };
+  }
+  let lastTimings: EmbedTimings | null = null;
+
+  async function embedBatch(texts: string[], timings: EmbedTimings): Promise<Float32Array> {
+    let t = performance.now();
     const inputs = encode(pipe, texts, spec.maxTokens);
+    timings.tokenizeMs += performance.now() - t;
+    t = performance.now();
+    const runBefore = sessionRunMs;
     const { last_hidden_state: hidden } = await pipe.model(inputs);
+    const modelMs = performance.now() - t;
+    timings.sessionRunMs += sessionRunMs - runBefore;
+    timings.pipelineMs += modelMs - (sessionRunMs - runBefore);
     if (hidden.dims[2] !== spec.dims) {
       throw new Error(`Model ${spec.id} returned ${hidden.dims[2]}-d vectors; the registry says ${spec.dims}.`);
     }
+    t = performance.now();
     const pooled = spec.pooling === 'mean' ? mean_pooling(hidden, inputs.attention_mask) : hidden.slice(null, 0);
     const rows = pooled.normalize(2, -1).data as Float32Array;
     hidden.dispose();
+    timings.poolMs += performance.now() - t;
+    timings.batches++;
     return rows;
   }
+
 
   return {
     spec,
     device,
     gpu,
+    get lastTimings() {
+      return lastTimings;
+    },
     async embed(texts, kind, options = {}) {
+      const t0 = performance.now();
+      const timings: EmbedTimings = { tokenizeMs: 0, sessionRunMs: 0, pipelineMs: 0, poolMs: 0, totalMs: 0, batches: 0 };
       const { onProgress, signal } = options;
       const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
       const prefix = kind === 'query' ? spec.queryPrefix : spec.passagePrefix;
@@ -286,12 +339,14 @@ export async function createEmbedder(config: EmbedderConfig): Promise<Embedder> 
       for (let start = 0; start < order.length; start += batchSize) {
         if (signal?.aborted) throw abortError(signal);
         const rowsOf = order.slice(start, start + batchSize);
-        const rows = await embedBatch(rowsOf.map((i) => prefix + texts[i]));
+        const rows = await embedBatch(rowsOf.map((i) => prefix + texts[i]), timings);
         rowsOf.forEach((original, r) => {
           out.set(rows.subarray(r * spec.dims, (r + 1) * spec.dims), original * spec.dims);
         });
         onProgress?.(Math.min(start + batchSize, order.length), order.length);
       }
+      timings.totalMs = performance.now() - t0;
+      lastTimings = timings;
       return out;
     },
     async dispose() {

@@ -1,4 +1,5 @@
 /** Typed messages between the page (client.ts) and the inference worker (worker.ts). */
+import type { EmbedTimings } from './embedder';
 import type { RuntimeBuild } from './runtime';
 
 export type Backend = 'wasm' | 'webgpu';
@@ -37,5 +38,13 @@ export type WorkerResponse =
    * its runtime may never settle a run on a lost device. The client replaces it with a WASM one.
    */
   | { type: 'gpu-lost'; payload: { message: string } }
-  | { type: 'result'; id: number; payload: { vectors: Float32Array } }
+  | { type: 'result'; id: number; payload: { vectors: Float32Array; timings: WorkerTimings } }
   | { type: 'error'; id?: number; payload: { name: string; message: string } };
+
+/** Where a job's time went inside the worker (the worker's clock, ms). */
+export interface WorkerTimings extends EmbedTimings {
+  /** message received → its run started (waiting behind other jobs or the model load) */
+  queuedMs: number;
+  /** message received → result posted */
+  workerMs: number;
+}

@@ -9,7 +9,7 @@
 import { createEmbedder, type Embedder } from './embedder';
 import { webgpuAdapter } from './gpu-adapter';
 import { getModel } from './registry';
-import type { Backend, InitPayload, ProbeResult, WorkerRequest, WorkerResponse } from './protocol';
+import type { Backend, InitPayload, ProbeResult, WorkerRequest, WorkerResponse, WorkerTimings } from './protocol';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -19,6 +19,8 @@ interface Job {
   kind: 'query' | 'passage';
   priority: number;
   controller: AbortController;
+  /** performance.now() when the message arrived */
+  received: number;
 }
 
 let init: InitPayload | null = null;
@@ -127,6 +129,7 @@ async function runJob(job: Job): Promise<void> {
   try {
     await ready;
     if (!embedder) throw new Error('model not loaded');
+    const started = performance.now();
     let vectors: Float32Array;
     try {
       vectors = await embedder.embed(job.texts, job.kind, { signal: job.controller.signal });
@@ -136,7 +139,9 @@ async function runJob(job: Job): Promise<void> {
       return; // unanswered: the client sends this job to the WASM worker that replaces this one
     }
     if (gpuLost) return;
-    post({ type: 'result', id: job.id, payload: { vectors } }, [vectors.buffer]);
+    const spent = embedder.lastTimings ?? { tokenizeMs: 0, sessionRunMs: 0, pipelineMs: 0, poolMs: 0, totalMs: 0, batches: 0 };
+    const timings: WorkerTimings = { ...spent, queuedMs: started - job.received, workerMs: performance.now() - job.received };
+    post({ type: 'result', id: job.id, payload: { vectors, timings } }, [vectors.buffer]);
   } catch (err) {
     const e = err as Error;
     post({ type: 'error', id: job.id, payload: { name: e.name ?? 'Error', message: e.message ?? String(err) } });
@@ -164,7 +169,7 @@ self.onmessage = (event: MessageEvent<WorkerRequest>) => {
       ready.catch(() => undefined);
       break;
     case 'embed':
-      queue.push({ id: msg.id, ...msg.payload, controller: new AbortController() });
+      queue.push({ id: msg.id, ...msg.payload, controller: new AbortController(), received: performance.now() });
       void pump();
       break;
     case 'lose-gpu':

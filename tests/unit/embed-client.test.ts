@@ -5,7 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EmbedClient } from '../../src/embed/client';
-import type { InitPayload, WorkerRequest, WorkerResponse } from '../../src/embed/protocol';
+import type { InitPayload, WorkerRequest, WorkerResponse, WorkerTimings } from '../../src/embed/protocol';
+
+const TIMINGS: WorkerTimings = { tokenizeMs: 0, sessionRunMs: 0, pipelineMs: 0, poolMs: 0, totalMs: 0, batches: 1, queuedMs: 0, workerMs: 0 };
 
 class ScriptedWorker {
   received: WorkerRequest[] = [];
@@ -53,7 +55,7 @@ describe('EmbedClient when the WebGPU device is lost', () => {
     const b = client.embed(['b'], 'passage');
     const q = client.embed(['q'], 'query', { priority: 10 });
     const [idA, idB, idQ] = workers[0].embeds();
-    workers[0].say({ type: 'result', id: idA, payload: { vectors: vec(1) } });
+    workers[0].say({ type: 'result', id: idA, payload: { vectors: vec(1), timings: TIMINGS } });
     expect(Array.from(await a)).toEqual([1, 1]);
 
     workers[0].say({ type: 'gpu-lost', payload: { message: 'WebGPU device lost: destroyed' } });
@@ -69,9 +71,9 @@ describe('EmbedClient when the WebGPU device is lost', () => {
     workers[1].say({ type: 'ready', payload: { backend: 'wasm', reason: 'requested', threads: 1 } });
     expect(changes).toEqual([['wasm', 'WebGPU device lost: destroyed. Switched to WASM (CPU); searching and embedding go on.']]);
     // a late word from the ended worker is ignored
-    workers[0].say({ type: 'result', id: idB, payload: { vectors: vec(9) } });
-    workers[1].say({ type: 'result', id: idB, payload: { vectors: vec(2) } });
-    workers[1].say({ type: 'result', id: idQ, payload: { vectors: vec(3) } });
+    workers[0].say({ type: 'result', id: idB, payload: { vectors: vec(9), timings: TIMINGS } });
+    workers[1].say({ type: 'result', id: idB, payload: { vectors: vec(2), timings: TIMINGS } });
+    workers[1].say({ type: 'result', id: idQ, payload: { vectors: vec(3), timings: TIMINGS } });
     expect(Array.from(await b)).toEqual([2, 2]);
     expect(Array.from(await q)).toEqual([3, 3]);
 
@@ -79,7 +81,7 @@ describe('EmbedClient when the WebGPU device is lost', () => {
     const c = client.embed(['c'], 'passage');
     expect(workers[0].embeds()).toHaveLength(3);
     const [idC] = workers[1].embeds().slice(-1);
-    workers[1].say({ type: 'result', id: idC, payload: { vectors: vec(4) } });
+    workers[1].say({ type: 'result', id: idC, payload: { vectors: vec(4), timings: TIMINGS } });
     expect(Array.from(await c)).toEqual([4, 4]);
   });
 

@@ -147,4 +147,15 @@ describe(`embedder with ${spec.id} (${spec.dtype})`, () => {
     expect(calls).toEqual([4]);
     await expect(embedder.embed(texts, 'passage', { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'AbortError' });
   }, 30_000);
+  it('says where an embed() call spent its time, summed over its batches', async () => {
+    const texts = ['A man is eating food.', 'A man is riding a horse along the beach at sunset, slowly.', 'Speech.'];
+    await embedder.embed(texts, 'passage', { batchSize: 2 });
+    const t = embedder.lastTimings!;
+    expect(t).not.toBeNull();
+    console.log(`3 texts: tokenise ${t.tokenizeMs.toFixed(2)} · transformers.js ${t.pipelineMs.toFixed(2)} · session.run ${t.sessionRunMs.toFixed(2)} · pool ${t.poolMs.toFixed(2)} · total ${t.totalMs.toFixed(2)} ms`);
+    expect(t.batches).toBe(2);
+    expect(t.sessionRunMs).toBeGreaterThan(0);
+    for (const part of [t.tokenizeMs, t.pipelineMs, t.poolMs]) expect(part).toBeGreaterThanOrEqual(0);
+    expect(t.tokenizeMs + t.pipelineMs + t.sessionRunMs + t.poolMs).toBeLessThanOrEqual(t.totalMs + 1e-6);
+  }, 30_000);
 });

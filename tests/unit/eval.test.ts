@@ -14,6 +14,7 @@ function fakeEmbedder(calls: { texts: number }): Embedder {
   return {
     spec: { ...getModel(), dims: DIMS },
     device: 'cpu',
+    lastTimings: null,
     async embed(texts) {
       calls.texts += texts.length;
       const out = new Float32Array(texts.length * DIMS);

@@ -4,7 +4,7 @@
  * topK — and exposes measurements as window.__bench for Playwright to call.
  */
 import { EmbedClient } from '../../embed/client';
-import type { BackendPreference } from '../../embed/protocol';
+import type { BackendPreference, WorkerTimings } from '../../embed/protocol';
 import type { RuntimeBuild } from '../../embed/runtime';
 import { activeModelId, getModel } from '../../embed/registry';
 import { memoryFloor, naiveTopK, topK, VectorMatrix } from '../../search/vectors';
@@ -132,11 +132,41 @@ async function embed(
   }
 }
 
+export interface QueryEmbedFigures {
+  threads: number;
+  /** page → worker → page, per query */
+  roundTripMs: number[];
+  /** the worker's own account of each query */
+  timings: WorkerTimings[];
+}
+
+/**
+ * One query per embed() call, as the app sends them (priority above passages), through the app's
+ * worker and client: the round trip from the page and the worker's split of it.
+ */
+async function queryEmbed(queries: string[], options: { threads?: number }): Promise<QueryEmbedFigures> {
+  const client = new EmbedClient();
+  try {
+    const ready = await client.init({ modelId: spec.id, modelBase: `${BASE}models/`, wasmPaths: `${BASE}ort/`, preference: 'wasm', threads: options.threads });
+    for (const q of queries.slice(0, 3)) await client.embed([q], 'query', { priority: 1 }); // warm-up
+    const out: QueryEmbedFigures = { threads: ready.threads, roundTripMs: [], timings: [] };
+    for (const q of queries) {
+      const t = performance.now();
+      await client.embed([q], 'query', { priority: 1 });
+      out.roundTripMs.push(performance.now() - t);
+      if (client.lastTimings) out.timings.push(client.lastTimings);
+    }
+    return out;
+  } finally {
+    client.terminate();
+  }
+}
+
 async function storageUsage(): Promise<number | null> {
   return (await navigator.storage?.estimate?.())?.usage ?? null;
 }
 
-const api = { rank, embed, storageUsage, crossOriginIsolated: () => self.crossOriginIsolated, modelId: () => spec.id };
+const api = { rank, embed, queryEmbed, storageUsage, crossOriginIsolated: () => self.crossOriginIsolated, modelId: () => spec.id };
 export type BenchApi = typeof api;
 (window as unknown as { __bench: BenchApi }).__bench = api;
 document.body.dataset.ready = '1';
