@@ -11,7 +11,7 @@ export interface ResultsEvent {
   mode: string;
   ms: number;
   hits: number;
-  coverage: { embedded: number; total: number };
+  coverage: { embedded: number; total: number; papers: number | null; papersTotal: number | null };
   renderedAt: number;
 }
 

@@ -22,7 +22,7 @@ import { Bm25Index } from '../search/bm25';
 import { lexicalDoc, SearchEngine, type PaperHit } from '../search/engine';
 import { recommend, type Recommendation } from '../search/recommend';
 import { registerOffline, type OfflineRegistration, type OfflineStatus } from '../offline/register';
-import { CORPUS_SOURCE, FilterIndex, NO_FILTER, rankFiltered, type FacetCount, type FilterState } from '../search/filter';
+import { CORPUS_SOURCE, FilterIndex, isFiltering, NO_FILTER, rankFiltered, type FacetCount, type FilterState } from '../search/filter';
 import { filterNotices, formatFilterState, formatUrlState, parseFilterState, parseUrlState, type SearchMode, type UrlState } from './url';
 
 /** no passage has a vector: recommendations by keyword */
@@ -46,7 +46,8 @@ export interface ResultView {
   mode: SearchMode;
   ms: number;
   /** Passages that had vectors when this ranking ran (semantic/hybrid rank only those). */
-  coverage: { embedded: number; total: number };
+  /** passages with vectors; and, while the corpus loads, the papers a keyword preview searched (null after) */
+  coverage: { embedded: number; total: number; papers: number | null; papersTotal: number | null };
   /** The filters this ranking ran under, and how many papers they allow. */
   filter: FilterState;
   allowed: number;
@@ -118,6 +119,8 @@ export class Session {
   private engine: SearchEngine | null = null;
   private matrix: VectorMatrix | QuantMatrix | null = null;
   private lexical: Bm25Index | null = null;
+  /** while the corpus loads: the papers a keyword preview searches (null once the whole corpus is in) */
+  corpusPreview = $state<{ papers: number; total: number } | null>(null);
   /** the latest rebuildWithImported call (an older one still building gives way) */
   private rebuildSeq = 0;
   private filled: Uint8Array = new Uint8Array(0);
@@ -168,8 +171,11 @@ export class Session {
     // one thing semantic results wait for. A failure here is reported by loadVectors, which asks
     // for the same load (and tries again) when it needs the model.
     void this.ensureClient(this.stopper.signal).catch(() => undefined);
+    // Keyword results over the shards that have arrived, while the rest loads: not for a link
+    // with filters or "more like this" (a partial corpus would call its categories or paper missing).
+    const preview = initial.q.trim() !== '' && !initial.like && !isFiltering(initialFilter.filter) ? initial : null;
     try {
-      await this.loadCorpus();
+      await this.loadCorpus(preview);
     } catch (err) {
       this.phase = 'error';
       this.error = (err as Error).message;
@@ -178,8 +184,11 @@ export class Session {
     // loadCorpus indexed the filters already when imported papers were there before the corpus
     if (!this.filterIndex) this.indexFilters();
     this.filter = this.resolveFilter(initialFilter.filter);
-    // Keyword search works from here on, whatever happens to the model.
-    this.runFromUrl(initial);
+    // Keyword search works from here on, whatever happens to the model. What a preview showed (or
+    // the user typed meanwhile) is searched again over the whole corpus.
+    if (this.results) this.refresh();
+    else if (this.query !== initial.q) void this.search(false);
+    else this.runFromUrl(initial);
     void this.estimateStorage();
     try {
       await this.loadVectors();
@@ -215,7 +224,7 @@ export class Session {
 
   // ---- corpus ---------------------------------------------------------------------------------
 
-  private async loadCorpus(): Promise<void> {
+  private async loadCorpus(preview: UrlState | null = null): Promise<void> {
     const t0 = performance.now();
     const base = `${BASE}corpus/`;
     this.shardCache = await ShardCache.open();
@@ -247,6 +256,26 @@ export class Session {
         throw err;
       }
     };
+    // The preview: an engine over the shards in so far (text and shipped keyword index), rebuilt
+    // each time they hold twice the papers of the last one, so its cost stays under that of the
+    // final engine. Searched in keyword mode; the results say how much of the corpus they cover.
+    let previewPapers = 0;
+    const previewArrived = (): void => {
+      const ready = manifest.shards.flatMap((_, i) => (parts[i] && segments[i] ? [i] : []));
+      const count = ready.reduce((n, i) => n + parts[i]!.papers.length, 0);
+      if (count < 2 * previewPapers || count >= manifest.papers) return;
+      previewPapers = count;
+      const data: CorpusData = { chunker: manifest.chunker, papers: ready.flatMap((i) => parts[i]!.papers), chunks: ready.flatMap((i) => parts[i]!.chunks) };
+      const index = new Bm25Index();
+      for (const i of ready) index.addSegment(segments[i]!);
+      this.corpus = data;
+      this.papersById = new Map(data.papers.map((p) => [p.id, p]));
+      this.engine = new SearchEngine(data, null, { lexicalIndex: index });
+      this.filterIndex = new FilterIndex(data.papers);
+      this.corpusPreview = { papers: count, total: manifest.papers };
+      if (this.results) this.refresh();
+      else if (this.query === preview!.q) void this.search(false, false);
+    };
     await eachLimited(manifest.shards, 4, async (shard, i) => {
       try {
         await load(shard.text, (bytes) => (parts[i] = decodeText(bytes, shard, hash)));
@@ -259,7 +288,9 @@ export class Session {
         await load(shard.lexical!, (bytes) => (segments[i] = decodeLexical(bytes, shard)));
       } catch (err) {
         this.notify(`The keyword index of corpus part ${i + 1} of ${manifest.shards.length} could not be used (${(err as Error).message}); the page indexes that part's ${shard.papers} papers itself.`);
+        return;
       }
+      if (preview) previewArrived();
     });
     const valid = parts.flatMap((p, i) => (p ? [i] : []));
     if (valid.length === 0) throw new Error('No part of the corpus could be loaded (see the notices). Reload to try again; if it persists, the site needs "npm run build".');
@@ -284,6 +315,8 @@ export class Session {
       }
     }
     this.timings.lexicalMs = performance.now() - t1;
+    this.corpusPreview = null;
+    this.filterIndex = null; // start() indexes the whole corpus's (the preview's covered part of it)
     this.corpus = data;
     this.papersById = new Map(data.papers.map((p) => [p.id, p]));
     // Shipped vectors stay int8 (a quarter of the memory, a quarter of the bytes read per query);
@@ -812,6 +845,7 @@ export class Session {
       return;
     }
     if (writeUrl) this.writeUrl({ q, like: '', mode: this.urlMode() }, push);
+    if (!this.engine) return; // the corpus is still loading: searched once it (or a preview of it) is in
     const mode = this.effectiveMode();
     const t0 = performance.now();
     this.searching = true;
@@ -902,7 +936,7 @@ export class Session {
   }
 
   private coverage() {
-    return { embedded: this.embedding.done, total: this.embedding.total };
+    return { embedded: this.embedding.done, total: this.embedding.total, papers: this.corpusPreview?.papers ?? null, papersTotal: this.corpusPreview?.total ?? null };
   }
 
   private writeUrl(state: UrlState, push: boolean): void {

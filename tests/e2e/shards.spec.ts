@@ -137,6 +137,49 @@ test('a damaged vector shard, a missing text shard and a truncated keyword index
   await shot(page, '10-damaged-shards');
 });
 
+test('keyword results over the parts that have arrived while one is slow, saying so; the whole corpus once it is in', async ({ page }) => {
+  const written = await serveCorpus(page, corpus, vectors, PLAN);
+  const shards = written.manifest.shards;
+  const last = shards.at(-1)!;
+  const slow = last.text.file;
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((r) => (release = r));
+  await page.route(new RegExp(slow.replace('.', '\\.')), async (route) => {
+    await held;
+    await route.fulfill({ body: Buffer.from(written.files.find((f) => f.path === slow)!.bytes) });
+  });
+  // a word only the last part's papers use, and one only the first part's
+  const start = corpus.papers.length - last.papers;
+  const words = (ps: typeof corpus.papers) => ps.flatMap((p) => `${p.title} ${p.abstract}`.toLowerCase().match(/\b[a-z]{7,}\b/g) ?? []);
+  const text = (ps: typeof corpus.papers) => ps.map((p) => `${p.title} ${p.abstract}`.toLowerCase()).join(' ');
+  const lateOnly = words(corpus.papers.slice(start)).find((w) => !text(corpus.papers.slice(0, start)).includes(w))!;
+  const earlyOnly = words(corpus.papers.slice(0, shards[0].papers)).find((w) => !text(corpus.papers.slice(shards[0].papers)).includes(w))!;
+  expect(lateOnly && earlyOnly).toBeTruthy();
+  await page.goto(`/?q=${earlyOnly}`);
+  const coverage = page.getByTestId('corpus-coverage');
+  await expect(coverage).toBeVisible();
+  await expect(coverage).toContainText(`of ${corpus.papers.length} papers by keyword`);
+  await expect(page.getByTestId('results')).toContainText(earlyOnly, { ignoreCase: true });
+  const partial = (await probe(page)).lastResults!;
+  expect(partial.mode).toBe('keyword');
+  expect(partial.coverage.papers).toBeGreaterThan(0);
+  expect(partial.coverage.papers).toBeLessThanOrEqual(corpus.papers.length - last.papers);
+  // the slow part's words find nothing yet (typed while it loads), and say so
+  await page.getByRole('searchbox').fill(lateOnly);
+  await page.getByRole('searchbox').press('Enter');
+  await expect(coverage).toBeVisible();
+  await expect.poll(async () => (await probe(page)).lastResults?.query).toBe(lateOnly);
+  expect((await probe(page)).lastResults!.hits).toBe(0);
+  await shot(page, '12-keyword-preview');
+  release();
+  // once it is in: the same query over the whole corpus, no partial note
+  await expect(page.getByTestId('results')).toContainText(lateOnly, { ignoreCase: true });
+  await expect(coverage).toBeHidden();
+  const ready = await waitReady(page);
+  expect(ready.lastResults!.coverage.papers).toBeNull();
+  expect(ready.lastResults!.query).toBe(lateOnly);
+});
+
 test('a tab closed mid-download keeps only whole shards; the next visit fetches just the rest', async ({ page, context }) => {
   const written = await serveCorpus(page, corpus, vectors, PLAN);
   const stalled = written.manifest.shards.at(-1)!.vectors!.file;
