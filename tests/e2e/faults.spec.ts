@@ -174,6 +174,10 @@ test.describe('faults', () => {
     expect(ready.embedding.embeddedNow).toBeLessThan(corpus.chunks.length);
   });
 
+  test.describe('model missing', () => {
+  // the page's own fetch must reach the route: our service worker (which stores the model as the
+  // page fetches it on a first visit) would fetch it from the server past the route
+  test.use({ serviceWorkers: 'block' });
   test('model file missing on the server: a clear message, and keyword search still works', async ({ page }) => {
     const corpus = await loadCorpus(page);
     await page.route(/\/models\/.*\.onnx$/, (route) => route.fulfill({ status: 404, body: 'not found' }));
@@ -183,6 +187,7 @@ test.describe('faults', () => {
     await page.getByRole('searchbox').press('Enter');
     await expect.poll(async () => (await resultTitles(page))[0]).toBe(paperWith(corpus, 'Prune-Adjust- Re-Prune').title);
     await expect(page.getByTestId('result-meta')).toContainText('keyword');
+  });
   });
 
   test('odd queries: empty, blank, 20,000 characters, emoji, RTL, CJK, HTML — no crash, no injection', async ({ page }) => {
