@@ -121,6 +121,6 @@ export async function checkGpuLoss(page: Page): Promise<void> {
   await page.getByRole('searchbox').fill('pruning self-supervised speech models');
   await page.getByRole('searchbox').press('Enter');
   await expect.poll(async () => (await resultTitles(page))[0]).toBe(parp.title);
-  expect((await probe(page)).lastResults?.coverage).toEqual({ embedded: 6, total: 6 });
+  expect((await probe(page)).lastResults?.coverage).toMatchObject({ embedded: 6, total: 6 });
   await shot(page, '07-webgpu-lost-now-wasm');
 }
