@@ -15,21 +15,12 @@ import { lexicalDoc, SearchEngine, type PaperHit, type SearchMode } from '../sea
 import { CORPUS_SOURCE, FilterIndex, rankFiltered, RELEVANT_POOL, type FilterState } from '../search/filter';
 import { VectorMatrix } from '../search/vectors';
 import { percentile } from './stats';
+import { prng } from '../cli/eval-sizes';
 
 const args = process.argv.slice(2);
 const dir = args.find((a) => !a.startsWith('--'));
 if (!dir) throw new Error('usage: tsx src/bench/filters.ts <corpus dir> [--queries N]');
 const queryCount = Number(args[args.indexOf('--queries') + 1] ?? 30) || 30;
-
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const time = <T>(f: () => T): [T, number] => {
   const t0 = performance.now();
@@ -42,7 +33,7 @@ const t0 = performance.now();
 const { data } = await readCorpusDir(dir);
 console.log(`corpus: ${data.papers.length} papers, ${data.chunks.length} passages (read in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 
-const random = rng(16);
+const random = prng(16);
 let synthetic = false;
 if (!data.papers.some((p) => p.authors?.length)) {
   // Zipf-ish: some names recur a lot, most rarely, as in real author lists

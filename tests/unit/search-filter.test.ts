@@ -3,17 +3,7 @@ import type { Chunk, CorpusData, Paper } from '../../src/corpus/types';
 import { SearchEngine, type PaperHit } from '../../src/search/engine';
 import { CORPUS_SOURCE, FilterIndex, authorKey, isFiltering, paperDate, rankFiltered, RELEVANT_POOL, type FilterState } from '../../src/search/filter';
 import { VectorMatrix } from '../../src/search/vectors';
-
-/** Deterministic pseudo-random numbers (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../fixtures/corpus/helpers';
 
 const WORDS = ['speech', 'pruning', 'vision', 'graphs', 'proteins', 'robots', 'language', 'sparse'];
 
