@@ -141,6 +141,8 @@ export class Session {
   private importedVectors = new Map<string, Float32Array>();
   /** imported paper id → collection id */
   private collectionOfPaper = new Map<string, string>();
+  /** what filterIndex was last built from by indexFilters (the arrays themselves; the preview's is not) */
+  private filtersIndexed: { shipped: Paper[]; imported: Paper[]; collections: CollectionRef[] | null } | null = null;
   private importedRows = new Map<string, number>();
 
   get semanticAvailable(): boolean {
@@ -181,8 +183,8 @@ export class Session {
       this.error = (err as Error).message;
       return;
     }
-    // loadCorpus indexed the filters already when imported papers were there before the corpus
-    if (!this.filterIndex) this.indexFilters();
+    // (a rebuild with imported papers indexes the same papers again only if they changed meanwhile)
+    this.indexFilters();
     this.filter = this.resolveFilter(initialFilter.filter);
     // Keyword search works from here on, whatever happens to the model. What a preview showed (or
     // the user typed meanwhile) is searched again over the whole corpus.
@@ -259,13 +261,14 @@ export class Session {
     // The preview: an engine over the shards in so far (text and shipped keyword index), rebuilt
     // each time they hold twice the papers of the last one, so its cost stays under that of the
     // final engine. Searched in keyword mode; the results say how much of the corpus they cover.
+    const corpusOf = (shards: number[]): CorpusData => ({ chunker: manifest.chunker, papers: shards.flatMap((i) => parts[i]!.papers), chunks: shards.flatMap((i) => parts[i]!.chunks) });
     let previewPapers = 0;
     const previewArrived = (): void => {
       const ready = manifest.shards.flatMap((_, i) => (parts[i] && segments[i] ? [i] : []));
       const count = ready.reduce((n, i) => n + parts[i]!.papers.length, 0);
       if (count < 2 * previewPapers || count >= manifest.papers) return;
       previewPapers = count;
-      const data: CorpusData = { chunker: manifest.chunker, papers: ready.flatMap((i) => parts[i]!.papers), chunks: ready.flatMap((i) => parts[i]!.chunks) };
+      const data = corpusOf(ready);
       const index = new Bm25Index();
       for (const i of ready) index.addSegment(segments[i]!);
       this.corpus = data;
@@ -295,7 +298,7 @@ export class Session {
     const valid = parts.flatMap((p, i) => (p ? [i] : []));
     if (valid.length === 0) throw new Error('No part of the corpus could be loaded (see the notices). Reload to try again; if it persists, the site needs "npm run build".');
     this.validShards = valid;
-    const data: CorpusData = { chunker: manifest.chunker, papers: valid.flatMap((i) => parts[i]!.papers), chunks: valid.flatMap((i) => parts[i]!.chunks) };
+    const data = corpusOf(valid);
     // The keyword index, one segment per shard: shipped ones are added as they are; the others are
     // built here, yielding between slices so the page stays responsive.
     const t1 = performance.now();
@@ -316,10 +319,9 @@ export class Session {
     }
     this.timings.lexicalMs = performance.now() - t1;
     this.corpusPreview = null;
-    this.filterIndex = null; // start() indexes the whole corpus's (the preview's covered part of it)
     this.corpus = data;
     this.papersById = new Map(data.papers.map((p) => [p.id, p]));
-    // Shipped vectors stay int8 (a quarter of the memory, a quarter of the bytes read per query);
+    // Shipped vectors stay int4/int8 codes (an eighth/a quarter of the memory and bytes read per query);
     // vectors the page embeds itself are kept in float32, as the eval ranks them.
     this.matrix = manifest.vectors ? new QuantMatrix(this.spec.dims, data.chunks.length, { bits: codeBits(manifest.vectors) }) : new VectorMatrix(this.spec.dims, data.chunks.length);
     this.filled = new Uint8Array(data.chunks.length);
@@ -754,10 +756,17 @@ export class Session {
     this.refresh();
   }
 
-  /** The filters' index over the shipped papers and the imported ones (whose rows follow the corpus's). */
+  /**
+   * The filters' index over the shipped papers and the imported ones (whose rows follow the
+   * corpus's). Not built again for the same papers and collections (start() and an import's
+   * rebuild both ask for it).
+   */
   private indexFilters(): void {
     const shipped = this.corpus!.papers;
     const imported = this.imported.papers;
+    const had = this.filtersIndexed;
+    if (had && had.shipped === shipped && had.imported === imported && had.collections === this.collections) return;
+    this.filtersIndexed = { shipped, imported, collections: this.collections };
     const n = shipped.length;
     const collectionIds = [...new Set([...(this.collections ?? []).map((c) => c.id), ...this.collectionOfPaper.values()])];
     this.filterIndex = new FilterIndex(imported.length ? [...shipped, ...imported] : shipped, {
