@@ -90,7 +90,9 @@ export function decodeLexicalShard(bytes: Uint8Array, expect: { docs: number; na
   if (count > MAX_SEGMENT_DOCS) throw bad(`${count} documents, at most ${MAX_SEGMENT_DOCS} per shard`);
   // every number takes at least one byte: a header claiming more than the file holds is damage
   if (count + terms * 2 + dictBytes + postings * 2 > bytes.length - HEADER) throw bad('shorter than its header says (truncated?)');
-  // one pass over the varints, inlined: ~25 MB of them at 75k papers
+  // one pass over the varints, the one-byte case inlined at each read (~25 MB of them at 75k
+  // papers): decoding the arXiv set's 29 shards took 176 ms this way vs 235 ms through a read() closure
+  // (medians of 8 alternating, Node)
   const end = bytes.length;
   let at = HEADER;
   let v = 0;
