@@ -47,18 +47,32 @@ export function fileUrl(base: string, ref: FileRef): string {
   return new URL(`${base}${ref.file}`, location.href).href;
 }
 
+/**
+ * The kept copy of a shard file, verified; null when there is none (or it was damaged: then it is
+ * dropped). Never touches the network, so a returning visit can read files it will need later
+ * (the vectors) while it parses the ones it needs first, without taking bandwidth from them on a
+ * cold visit.
+ */
+export async function keptFile(base: string, ref: FileRef, cache: ShardCache): Promise<Uint8Array | null> {
+  const url = fileUrl(base, ref);
+  const kept = await cache.get(url);
+  if (!kept) return null;
+  try {
+    await verifyFile(kept, ref);
+    return kept;
+  } catch {
+    await cache.delete(url); // damaged copy: fetch it again
+    return null;
+  }
+}
+
 /** One verified shard file. Throws a ShardFormatError / Error naming the file when it cannot be had. */
 export async function loadFile(base: string, ref: FileRef, cache: ShardCache, onProgress?: (p: FileProgress) => void, signal?: AbortSignal): Promise<{ bytes: Uint8Array; fromCache: boolean }> {
   const url = fileUrl(base, ref);
-  const kept = await cache.get(url);
+  const kept = await keptFile(base, ref, cache);
   if (kept) {
-    try {
-      await verifyFile(kept, ref);
-      onProgress?.({ loaded: kept.length, total: ref.bytes, fromCache: true });
-      return { bytes: kept, fromCache: true };
-    } catch {
-      await cache.delete(url); // damaged copy: fetch it again
-    }
+    onProgress?.({ loaded: kept.length, total: ref.bytes, fromCache: true });
+    return { bytes: kept, fromCache: true };
   }
   let res: Response;
   try {

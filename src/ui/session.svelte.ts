@@ -4,7 +4,7 @@
  */
 import type { Chunk, CorpusData, Paper } from '../corpus/types';
 import { sha256Hex } from '../corpus/hash';
-import { eachLimited, fileUrl, loadFile, loadManifest } from '../format/fetch';
+import { eachLimited, fileUrl, keptFile, loadFile, loadManifest } from '../format/fetch';
 import { codeBits, vectorMismatch, type FileRef, type ShardedManifest } from '../format/manifest';
 import type { LexicalSegmentData } from '../format/lexical-shard';
 import { cosine } from '../format/quantise';
@@ -132,6 +132,8 @@ export class Session {
   /** manifest indices of the shards whose text loaded (their passages are the corpus's rows, in order) */
   private validShards: number[] = [];
   private shipped: 'unknown' | 'refused' = 'unknown';
+  /** per shard: its vector file's kept copy, read (and verified) while the text is parsed; null once taken */
+  private keptVectors: (Promise<Uint8Array | null> | null)[] = [];
   /** the last query's vector: a filter change re-ranks it without embedding it again */
   private queryVector: { q: string; vector: Float32Array } | null = null;
   /** false while shipped vectors wait for their check against the page's model: not ranked until then */
@@ -239,6 +241,10 @@ export class Session {
     const textBytes = manifest.shards.reduce((n, s) => n + s.text.bytes + (shipsLexical ? s.lexical!.bytes : 0), 0);
     const vectorBytes = manifest.vectors ? manifest.shards.reduce((n, s) => n + (s.vectors?.bytes ?? 0), 0) : 0;
     this.corpusDownload = { loaded: 0, total: textBytes + vectorBytes, textTotal: textBytes, files: 0, totalFiles: manifest.shards.length * (1 + (manifest.vectors ? 1 : 0) + (shipsLexical ? 1 : 0)), fromCache: 0 };
+    // A returning visit reads the kept vector files now, while the text is parsed (reading and
+    // hashing them is off the main thread), instead of after it; never from the network here, so
+    // a cold visit's text and keyword index do not share the bandwidth with them.
+    this.keptVectors = manifest.vectors ? manifest.shards.map((s) => (s.vectors ? keptFile(base, s.vectors, this.shardCache!).catch(() => null) : null)) : [];
     // Chunk hashes are vector-cache keys, needed only when the page embeds passages itself.
     const hash = manifest.vectors ? () => '' : (t: string) => sha256Hex(t);
     const parts: (TextPart | null)[] = new Array(manifest.shards.length).fill(null);
@@ -433,21 +439,21 @@ export class Session {
       const shard = manifest.shards[i];
       let seen = 0;
       try {
-        const { bytes, fromCache } = await loadFile(base, shard.vectors!, this.shardCache!, (p) => {
-          this.corpusDownload.loaded += p.loaded - seen;
-          seen = p.loaded;
-        }, signal);
+        const early = this.keptVectors[i] ?? null;
+        this.keptVectors[i] = null;
+        const kept = early && (await early);
+        if (signal.aborted) throw new DOMException('stopped', 'AbortError');
+        if (kept) this.corpusDownload.loaded += seen = kept.length;
+        const { bytes, fromCache } = kept
+          ? { bytes: kept, fromCache: true }
+          : await loadFile(base, shard.vectors!, this.shardCache!, (p) => {
+              this.corpusDownload.loaded += p.loaded - seen;
+              seen = p.loaded;
+            }, signal);
         const block = decodeVectors(bytes, shard, manifest);
-        let bad = 0;
-        const matrix = this.matrix as QuantMatrix;
-        for (let r = 0; r < block.count; r++) {
-          try {
-            matrix.setCodes(starts[i] + r, block.codes, r * block.rowBytes);
-            this.markRow(starts[i] + r);
-          } catch {
-            bad++;
-          }
-        }
+        const zero = new Set((this.matrix as QuantMatrix).setCodeRows(starts[i], block.codes, 0, block.count));
+        for (let r = starts[i]; r < starts[i] + block.count; r++) if (!zero.has(r)) this.markRow(r);
+        const bad = zero.size;
         if (bad > 0) this.notify(`${bad} vectors in ${shard.vectors!.file} are invalid (zero length): those passages are found by keyword only.`);
         this.corpusDownload.files++;
         if (fromCache) this.corpusDownload.fromCache++;
@@ -518,6 +524,7 @@ export class Session {
   /** Forgets the shipped vectors; the browser path (IndexedDB cache + worker) takes over. */
   private refuseShipped(message: string): void {
     this.shipped = 'refused';
+    this.keptVectors = [];
     this.trusted = true;
     this.notify(`${message} The page embeds the corpus itself instead, which is slow for large corpora.`);
     const data = this.corpus!;

@@ -120,3 +120,31 @@ describe('QuantMatrix.copyRows (imports append rows to the shipped ones)', () =>
     expect(() => new QuantMatrix(dims, 5).copyRows(new QuantMatrix(dims, 10), 10)).toThrow(/10 rows/);
   });
 });
+
+describe('QuantMatrix.setCodeRows (a whole vector shard at once)', () => {
+  it('gives the same scores and rows as setCodes row by row, for int8 and int4, and names all-zero rows', () => {
+    const dims = 384;
+    const n = 300;
+    for (const bits of [8, 4] as const) {
+      const flat = unitRows(n, dims, 21 + bits);
+      const rb = bits === 8 ? dims : dims / 2;
+      const codes = new Int8Array(n * rb);
+      for (let r = 0; r < n; r++) codes.set(encodeCodes(flat.subarray(r * dims, (r + 1) * dims), bits).codes, r * rb);
+      codes.fill(0, 17 * rb, 18 * rb); // a damaged vector
+      const one = new QuantMatrix(dims, n + 10, { bits });
+      for (let r = 0; r < n; r++) {
+        if (r !== 17) one.setCodes(r + 10, codes, r * rb);
+      }
+      const block = new QuantMatrix(dims, n + 10, { bits });
+      // as a shard's bytes arrive: a Uint8Array over the file, codes after a header
+      const file = new Uint8Array(32 + codes.length);
+      file.set(new Uint8Array(codes.buffer), 32);
+      expect(block.setCodeRows(10, file, 32, n)).toEqual([27]);
+      const q = unitRows(1, dims, 5);
+      expect(Array.from(block.scores(q))).toEqual(Array.from(one.scores(q)));
+      expect(Array.from(block.row(200))).toEqual(Array.from(one.row(200)));
+      expect(() => block.setCodeRows(n, file, 32, n)).toThrow(RangeError);
+      expect(() => block.setCodeRows(0, file, 64, n)).toThrow(/need/);
+    }
+  });
+});
