@@ -1,7 +1,8 @@
 /**
  * The page's loader for format 2: the manifest (network first, the kept copy offline) and shard
  * files (the kept copy first, verified, else the network, streamed with progress, verified, kept).
- * Nothing unverified is ever returned.
+ * Nothing unverified is ever returned, except a kept copy whose check the caller asked to run later
+ * (keptFile's `later`).
  */
 import { parseManifest, MANIFEST_FILE, type FileRef, type ShardedManifest } from './manifest';
 import { verifyFile } from './read';
@@ -48,28 +49,52 @@ export function fileUrl(base: string, ref: FileRef): string {
 }
 
 /**
+ * A deferred check of a kept copy's sha256 (see keptFile's `later`): resolves when the copy is
+ * intact; when it is not, the copy is dropped from the cache and the promise rejects with the
+ * ShardFormatError naming the file.
+ */
+export type LaterCheck = () => Promise<void>;
+
+/**
  * The kept copy of a shard file, verified; null when there is none (or it was damaged: then it is
  * dropped). Never touches the network, so a returning visit can read files it will need later
  * (the vectors) while it parses the ones it needs first, without taking bandwidth from them on a
  * cold visit.
+ *
+ * With `later`, only the size is checked now and the sha256 check is handed to `later` to run once
+ * the page is up: Chromium hashes on the calling thread (~500 MB/s here, measured: 30 MB in
+ * 45–70 ms, all of it inside the digest() call), so checking the ~160 MB of a returning arXiv visit
+ * first cost ~0.4 s of main thread before any result. A kept copy was verified before it was
+ * stored, its name carries its hash, and Chromium's disk cache checksums its entries, so what the
+ * check can still find is rare damage on disk: the caller reports it and the next visit fetches
+ * the file again.
  */
-export async function keptFile(base: string, ref: FileRef, cache: ShardCache): Promise<Uint8Array | null> {
+export async function keptFile(base: string, ref: FileRef, cache: ShardCache, later?: (check: LaterCheck) => void): Promise<Uint8Array | null> {
   const url = fileUrl(base, ref);
   const kept = await cache.get(url);
   if (!kept) return null;
   try {
-    await verifyFile(kept, ref);
-    return kept;
+    if (!later) await verifyFile(kept, ref);
+    else if (kept.length !== ref.bytes) await verifyFile(kept, ref); // throws, naming the file
   } catch {
     await cache.delete(url); // damaged copy: fetch it again
     return null;
   }
+  later?.(async () => {
+    try {
+      await verifyFile(kept, ref);
+    } catch (err) {
+      await cache.delete(url);
+      throw err;
+    }
+  });
+  return kept;
 }
 
 /** One verified shard file. Throws a ShardFormatError / Error naming the file when it cannot be had. */
-export async function loadFile(base: string, ref: FileRef, cache: ShardCache, onProgress?: (p: FileProgress) => void, signal?: AbortSignal): Promise<{ bytes: Uint8Array; fromCache: boolean }> {
+export async function loadFile(base: string, ref: FileRef, cache: ShardCache, onProgress?: (p: FileProgress) => void, signal?: AbortSignal, later?: (check: LaterCheck) => void): Promise<{ bytes: Uint8Array; fromCache: boolean }> {
   const url = fileUrl(base, ref);
-  const kept = await keptFile(base, ref, cache);
+  const kept = await keptFile(base, ref, cache, later);
   if (kept) {
     onProgress?.({ loaded: kept.length, total: ref.bytes, fromCache: true });
     return { bytes: kept, fromCache: true };

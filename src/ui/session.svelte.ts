@@ -4,7 +4,7 @@
  */
 import type { Chunk, CorpusData, Paper } from '../corpus/types';
 import { sha256Hex } from '../corpus/hash';
-import { eachLimited, fileUrl, keptFile, loadFile, loadManifest } from '../format/fetch';
+import { eachLimited, fileUrl, keptFile, loadFile, loadManifest, type LaterCheck } from '../format/fetch';
 import { codeBits, vectorMismatch, type FileRef, type ShardedManifest } from '../format/manifest';
 import type { LexicalSegmentData } from '../format/lexical-shard';
 import { cosine } from '../format/quantise';
@@ -95,7 +95,7 @@ export class Session {
   online = $state(typeof navigator === 'undefined' ? true : navigator.onLine);
   /** Set while a new build is installed and waiting; calling it switches to that build. */
   acceptUpdate = $state.raw<(() => void) | null>(null);
-  timings = $state<{ corpusMs: number; lexicalMs: number; lexicalShipped: number; lexicalBuilt: number; vectorsMs: number; modelMs: number; embedMs: number; firstQueryMs: number | null; firstKeywordMs: number | null; lastVectorMs: number | null }>({ corpusMs: 0, lexicalMs: 0, lexicalShipped: 0, lexicalBuilt: 0, vectorsMs: 0, modelMs: 0, embedMs: 0, firstQueryMs: null, firstKeywordMs: null, lastVectorMs: null });
+  timings = $state<{ corpusMs: number; lexicalMs: number; lexicalShipped: number; lexicalBuilt: number; vectorsMs: number; modelMs: number; embedMs: number; firstQueryMs: number | null; firstKeywordMs: number | null; lastVectorMs: number | null; keptChecked: number; keptDamaged: number }>({ corpusMs: 0, lexicalMs: 0, lexicalShipped: 0, lexicalBuilt: 0, vectorsMs: 0, modelMs: 0, embedMs: 0, firstQueryMs: null, firstKeywordMs: null, lastVectorMs: null, keptChecked: 0, keptDamaged: 0 });
   modelError = $state<string | null>(null);
 
   query = $state('');
@@ -134,6 +134,11 @@ export class Session {
   private shipped: 'unknown' | 'refused' = 'unknown';
   /** per shard: its vector file's kept copy, read (and verified) while the text is parsed; null once taken */
   private keptVectors: (Promise<Uint8Array | null> | null)[] = [];
+  /** sha256 checks of the kept copies read this visit, run once the page is up (checkKeptCopies) */
+  private laterChecks: LaterCheck[] = [];
+  private readonly deferCheck = (check: LaterCheck): void => {
+    this.laterChecks.push(check);
+  };
   /** the last query's vector: a filter change re-ranks it without embedding it again */
   private queryVector: { q: string; vector: Float32Array } | null = null;
   /** false while shipped vectors wait for their check against the page's model: not ranked until then */
@@ -204,6 +209,7 @@ export class Session {
       this.refresh();
     }
     await this.clientLoading?.catch(() => undefined);
+    await this.checkKeptCopies();
     // the corpus files are kept in the background (ShardCache.keep): the offline copy is whole once they are written
     await this.shardCache?.settled();
     this.startOffline();
@@ -218,7 +224,7 @@ export class Session {
   resume(): void {
     if (this.phase !== 'stopped') return;
     this.stopper = new AbortController();
-    void this.loadVectors().then(() => this.startOffline(), (err) => {
+    void this.loadVectors().then(() => this.checkKeptCopies()).then(() => this.startOffline(), (err) => {
       if ((err as Error).name !== 'AbortError') {
         this.modelError = (err as Error).message;
         this.phase = 'error';
@@ -244,7 +250,7 @@ export class Session {
     // A returning visit reads the kept vector files now, while the text is parsed (reading and
     // hashing them is off the main thread), instead of after it; never from the network here, so
     // a cold visit's text and keyword index do not share the bandwidth with them.
-    this.keptVectors = manifest.vectors ? manifest.shards.map((s) => (s.vectors ? keptFile(base, s.vectors, this.shardCache!).catch(() => null) : null)) : [];
+    this.keptVectors = manifest.vectors ? manifest.shards.map((s) => (s.vectors ? keptFile(base, s.vectors, this.shardCache!, this.deferCheck).catch(() => null) : null)) : [];
     // Chunk hashes are vector-cache keys, needed only when the page embeds passages itself.
     const hash = manifest.vectors ? () => '' : (t: string) => sha256Hex(t);
     const parts: (TextPart | null)[] = new Array(manifest.shards.length).fill(null);
@@ -255,7 +261,7 @@ export class Session {
         const { bytes, fromCache } = await loadFile(base, ref, this.shardCache!, (p) => {
           this.corpusDownload.loaded += p.loaded - seen;
           seen = p.loaded;
-        });
+        }, undefined, this.deferCheck);
         decode(bytes);
         this.corpusDownload.files++;
         if (fromCache) this.corpusDownload.fromCache++;
@@ -449,7 +455,7 @@ export class Session {
           : await loadFile(base, shard.vectors!, this.shardCache!, (p) => {
               this.corpusDownload.loaded += p.loaded - seen;
               seen = p.loaded;
-            }, signal);
+            }, signal, this.deferCheck);
         const block = decodeVectors(bytes, shard, manifest);
         const zero = new Set((this.matrix as QuantMatrix).setCodeRows(starts[i], block.codes, 0, block.count));
         for (let r = starts[i]; r < starts[i] + block.count; r++) if (!zero.has(r)) this.markRow(r);
@@ -540,6 +546,25 @@ export class Session {
   }
 
   /** Drops kept corpus files no longer named by the manifest (an update replaced them). */
+  /**
+   * The sha256 checks of this visit's kept copies, deferred so they do not hold up the first results
+   * (see keptFile): one file at a time between other work. A damaged copy is dropped from the cache
+   * and named; what was searched from it stays on screen, and the next visit downloads it again.
+   */
+  private async checkKeptCopies(): Promise<void> {
+    while (this.laterChecks.length > 0) {
+      const check = this.laterChecks.shift()!;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      try {
+        await check();
+      } catch (err) {
+        this.timings.keptDamaged++;
+        this.notify(`The copy of a corpus file kept from an earlier visit is damaged (${(err as Error).message}); it is removed and downloaded again on the next visit (reload to do it now).`);
+      }
+      this.timings.keptChecked++;
+    }
+  }
+
   private async keepOnlyCurrentShards(): Promise<void> {
     const manifest = this.manifest!;
     const base = `${BASE}corpus/`;

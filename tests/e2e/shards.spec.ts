@@ -71,6 +71,50 @@ test('shipped vectors: nothing embedded in the page, a sample checked, shards ke
   expect(again.corpusDownload.fromCache).toBe(written.files.length);
 });
 
+test('a kept copy damaged on disk is found after the page is up, named, removed, and downloaded again on the next visit', async ({ page }) => {
+  const written = await serveCorpus(page, corpus, vectors, PLAN);
+  const shards = written.manifest.shards;
+  const fetched: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/corpus/shards/')) fetched.push(new URL(r.url()).pathname.replace(/^.*\/corpus\//, ''));
+  });
+  await page.goto('/');
+  await waitReady(page);
+  const keptUrls = () => page.evaluate(async () => (await (await caches.open('paperscope-corpus-v2')).keys()).map((r) => r.url));
+  await expect.poll(async () => (await keptUrls()).filter((u) => u.includes('/corpus/shards/')).length, { timeout: 60_000 }).toBe(written.files.length);
+  // One byte changed in two kept files, sizes unchanged (what damage on disk would do).
+  const damaged = [shards[0].text.file, shards[1].vectors!.file];
+  await page.evaluate(async (files) => {
+    const cache = await caches.open('paperscope-corpus-v2');
+    for (const file of files) {
+      const req = (await cache.keys()).find((r) => r.url.endsWith(file))!;
+      const bytes = new Uint8Array(await (await cache.match(req))!.arrayBuffer());
+      bytes[bytes.length >> 1] ^= 0x01;
+      await cache.put(req, new Response(bytes));
+    }
+  }, damaged);
+  fetched.length = 0;
+  await page.reload();
+  await waitReady(page);
+  await expect.poll(async () => (await probe(page)).timings.keptChecked, { timeout: 60_000 }).toBe(written.files.length);
+  expect((await probe(page)).timings.keptDamaged).toBe(2);
+  expect(fetched).toEqual([]);
+  const notice = page.getByTestId('notice');
+  for (const file of damaged) await expect(notice.filter({ hasText: `${file}: sha256` }).filter({ hasText: 'downloaded again on the next visit' })).toBeVisible();
+  const kept = await keptUrls();
+  for (const file of damaged) expect(kept.some((u) => u.endsWith(file))).toBe(false);
+
+  // Next visit: just those two from the network, nothing damaged, the corpus whole.
+  fetched.length = 0;
+  await page.reload();
+  const again = await waitReady(page);
+  await expect.poll(async () => (await probe(page)).timings.keptChecked, { timeout: 60_000 }).toBe(written.files.length - 2);
+  expect(fetched.sort()).toEqual([...damaged].sort());
+  expect((await probe(page)).timings.keptDamaged).toBe(0);
+  expect(again.embedding.done).toBe(corpus.chunks.length);
+  await expect(notice.filter({ hasText: 'damaged' })).toHaveCount(0);
+});
+
 test('vectors of another model are refused with a notice, and the page embeds the corpus itself', async ({ page }) => {
   const other = { ...vectors, info: { ...vectors.info, model: { ...vectors.info.model, fingerprint: vectors.info.model.fingerprint.replace(/\|q8\|/, '|fp32|'), dtype: 'fp32' } } };
   await serveCorpus(page, corpus, other, PLAN);
