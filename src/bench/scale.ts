@@ -20,7 +20,7 @@ import { nodeModelsDir, readModelInfo } from '../embed/node';
 import { chunkTokenLimit, type ModelSpec } from '../embed/registry';
 import { readCorpusDir, readManifest, writeCorpusDir } from '../format/node';
 import { compressedSizes } from '../format/sizes';
-import { writeShardedCorpus } from '../format/write';
+import { DEFAULT_BITS, writeShardedCorpus } from '../format/write';
 import { modelFingerprint } from '../embed/model-info';
 import { heapSampler, newContext, openApp, queryLatencies, recordResults, skipShippedCheck, storageDetails } from './browser';
 import type { ProfileEntry, ScaleResults } from './results';
@@ -108,7 +108,7 @@ export async function scaleCorpus(opts: ScaleOptions): Promise<ScaleCorpus> {
   const writer = sha16(`${await codeHash(join(opts.root, 'src', 'format'))}|${lexicalCode.join('|')}`).slice(0, 8);
   const dir = join(opts.cacheDir, `served-${manifest.hash.slice(0, 16)}-${sha16(modelFingerprint(spec, info))}-${writer}-${realVectors ? 'real' : 'random'}`);
   if (!existsSync(join(dir, 'manifest.json'))) {
-    log(`writing the served corpus with int8 vectors into ${dir}`);
+    log(`writing the served corpus with int${DEFAULT_BITS} vectors (as build:corpus --vectors does) into ${dir}`);
     const flat = cached.flat ?? randomUnitVectors(data.chunks.length, spec.dims);
     await writeShippedCorpus(dir, data, manifest.source, flat, shippedInfo(spec, info, data));
   }
