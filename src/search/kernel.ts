@@ -27,9 +27,12 @@ export interface KernelExports {
    * Each row is read from memory once for all the queries; every score equals score's for that query.
    */
   scoreMany(mat: number, q: number, out: number, n: number, dims: number, count: number): void;
-  /** As score8 / score4 for `count` int16 queries one after another: out[l * n + r], each equal to score8's / score4's. */
-  score8Many(mat: number, q: number, inv: number, out: number, n: number, dims: number, count: number): void;
-  score4Many(mat: number, q: number, inv: number, out: number, n: number, dims: number, count: number): void;
+  /**
+   * As score8 / score4 for 4 × `groups` int16 queries, each group's four interleaved per 16 bytes
+   * of codes (see quantScoreManyFunction): out[l * n + r], each equal to score8's / score4's.
+   */
+  score8Many(mat: number, q: number, inv: number, out: number, n: number, dims: number, groups: number): void;
+  score4Many(mat: number, q: number, inv: number, out: number, n: number, dims: number, groups: number): void;
 }
 
 // ---- binary encoding helpers (https://webassembly.github.io/spec/core/binary/) ----------------
@@ -250,16 +253,39 @@ function quantScoreFunction(bits: 8 | 4): number[] {
 }
 
 /**
- * score8Many / score4Many (mat, q, inv, out, n, dims, count): as score8 / score4 for `count` int16
- * queries one after another at q (each laid out as score8's / score4's), out[l * n + r]; same
- * operations per score as the single-query function. Locals: 7 r, 8 rowEnd, 9 qp, 10 l, 11 p,
- * 12 outp, 13 v, then (bits 4) 14 lo, 15 hi, then two i32x4 accumulators.
+ * score8Many / score4Many (mat, q, inv, out, n, dims, groups): as score8 / score4 for 4 × `groups`
+ * int16 queries, out[l * n + r]. Each row's codes are loaded and widened once per group of four
+ * queries (four accumulator pairs), so the widening and unpacking is shared; the int32 sums are
+ * the same integers as score8's / score4's, and so is every score. The queries of a group are
+ * interleaved per 16-byte step of codes (QuantMatrix.scoresMany): [q0's 16 or 32 int16 for this
+ * step][q1's]…[q3's]. Locals: 7 r, 8 rowEnd, 9 qp, 10 g, 11 p, 12 outp, 13 v, 14..17 widened
+ * codes, 18 lo, 19 hi, 20..27 accumulators (2 per query).
  */
 function quantScoreManyFunction(bits: 8 | 4): number[] {
-  const [mat, q, inv, out, n, dims, count, r, rowEnd, qp, l, p, outp, v, lo, hi] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
-  const acc = bits === 8 ? 14 : 16;
-  const step = quantStep(bits, { v, lo, hi, acc, qp });
+  const [mat, q, inv, out, n, dims, groups, r, rowEnd, qp, g, p, outp, v, w, lo, hi, acc] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 18, 19, 20];
+  // bytes of one query per 16 bytes of codes; a group's step is four of them
   const queryStep = bits === 8 ? 32 : 64;
+  const dot = (src: number, offset: number, a: number) => [...get(a), ...get(src), ...get(qp), ...load(offset), ...I32X4_DOT_I16X8_S, ...I32X4_ADD, ...set(a)];
+  const step: number[] = bits === 8
+    ? [...get(v), ...I16X8_EXTEND_LOW_I8X16_S, ...set(w), ...get(v), ...I16X8_EXTEND_HIGH_I8X16_S, ...set(w + 1)]
+    : [
+        ...get(v), ...bytes16(0x0f), ...V128_AND, ...bytes16(0x08), ...V128_XOR, ...bytes16(0x08), ...I8X16_SUB, ...set(lo),
+        ...get(v), ...i32(4), ...I8X16_SHR_U, ...bytes16(0x08), ...V128_XOR, ...bytes16(0x08), ...I8X16_SUB, ...set(hi),
+        ...get(lo), ...I16X8_EXTEND_LOW_I8X16_S, ...set(w), ...get(lo), ...I16X8_EXTEND_HIGH_I8X16_S, ...set(w + 1),
+        ...get(hi), ...I16X8_EXTEND_LOW_I8X16_S, ...set(w + 2), ...get(hi), ...I16X8_EXTEND_HIGH_I8X16_S, ...set(w + 3),
+      ];
+  for (let l = 0; l < 4; l++) {
+    const at = l * queryStep;
+    step.push(...dot(w, at, acc + 2 * l), ...dot(w + 1, at + 16, acc + 2 * l + 1));
+    if (bits === 4) step.push(...dot(w + 2, at + 32, acc + 2 * l), ...dot(w + 3, at + 48, acc + 2 * l + 1));
+  }
+  const zero: number[] = [];
+  const store: number[] = [];
+  for (let a = 0; a < 8; a++) zero.push(...ZERO, ...set(acc + a));
+  for (let l = 0; l < 4; l++) {
+    store.push(...get(outp), ...quantRowScore(acc + 2 * l, inv, r), ...F32_STORE);
+    store.push(...get(outp), ...get(n), ...i32(2), I32_SHL, I32_ADD, ...set(outp));
+  }
   const rowBytes = bits === 8 ? get(dims) : [...get(dims), ...i32(1), I32_SHR_U];
   const code = [
     ...i32(0), ...set(r),
@@ -268,20 +294,19 @@ function quantScoreManyFunction(bits: 8 | 4): number[] {
     ...get(mat), ...rowBytes, I32_ADD, ...set(rowEnd),
     ...get(q), ...set(qp),
     ...get(out), ...get(r), ...i32(2), I32_SHL, I32_ADD, ...set(outp),
-    ...i32(0), ...set(l),
+    ...i32(0), ...set(g),
     ...BLOCK, ...LOOP,
-    ...get(l), ...get(count), I32_GE_U, ...brIf(1),
-    ...ZERO, ...set(acc), ...ZERO, ...set(acc + 1),
+    ...get(g), ...get(groups), I32_GE_U, ...brIf(1),
+    ...zero,
     ...get(mat), ...set(p),
     ...LOOP,
     ...get(p), ...load(0), ...set(v),
     ...step,
-    ...get(qp), ...i32(queryStep), I32_ADD, ...set(qp),
+    ...get(qp), ...i32(4 * queryStep), I32_ADD, ...set(qp),
     ...get(p), ...i32(16), I32_ADD, ...tee(p), ...get(rowEnd), I32_LT_U, ...brIf(0),
     END,
-    ...get(outp), ...quantRowScore(acc, inv, r), ...F32_STORE,
-    ...get(outp), ...get(n), ...i32(2), I32_SHL, I32_ADD, ...set(outp),
-    ...get(l), ...i32(1), I32_ADD, ...set(l),
+    ...store,
+    ...get(g), ...i32(1), I32_ADD, ...set(g),
     ...br(0),
     END, END,
     ...get(rowEnd), ...set(mat),
@@ -289,7 +314,7 @@ function quantScoreManyFunction(bits: 8 | 4): number[] {
     ...br(0),
     END, END,
   ];
-  return body([[6, I32], [bits === 8 ? 3 : 5, V128]], code);
+  return body([[6, I32], [15, V128]], code);
 }
 
 /** f32(sum of the lanes of the accumulators acc, acc+1) * inv[r], on the stack (`inv`, `r`: locals). */

@@ -208,24 +208,35 @@ export class QuantMatrix {
     if (!this.kernel || !this.memory) return queries.map((q) => this.scores(q).slice());
     const n = this.count;
     const d = this.dims;
-    const L = queries.length;
+    // the kernel takes groups of four queries (a short last group is padded with zero queries)
+    const groups = Math.ceil(queries.length / 4);
     const qAt = align16(this.offsets.out + n * 4);
-    const outAt = align16(qAt + L * d * 2);
-    const bytes = outAt + L * n * 4;
+    const outAt = align16(qAt + groups * 4 * d * 2);
+    const bytes = outAt + groups * 4 * n * 4;
     if (bytes > this.memory.buffer.byteLength) {
       try {
         this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / PAGE));
       } catch (err) {
-        throw new Error(`QuantMatrix.scoresMany: cannot allocate ${(bytes / 2 ** 20).toFixed(0)} MiB to score ${L} queries at once (${(err as Error).message}); pass fewer queries per call.`);
+        throw new Error(`QuantMatrix.scoresMany: cannot allocate ${(bytes / 2 ** 20).toFixed(0)} MiB to score ${queries.length} queries at once (${(err as Error).message}); pass fewer queries per call.`);
       }
       this.bind(this.memory.buffer);
     }
     const buffer = this.memory.buffer;
-    const q16 = new Int16Array(buffer, qAt, L * d);
-    const scales = queries.map((q, l) => this.encodeQuery(q, q16, l * d));
+    // each query as scores() encodes it, then interleaved per 16 bytes of codes within its group
+    const one = new Int16Array(d);
+    const step = this.bits === 8 ? 16 : 32;
+    const grouped = new Int16Array(buffer, qAt, groups * 4 * d);
+    grouped.fill(0);
+    const scales = queries.map((q, l) => {
+      const scale = this.encodeQuery(q, one, 0);
+      const base = Math.floor(l / 4) * 4 * d;
+      const slot = l % 4;
+      for (let s = 0; s < d / step; s++) grouped.set(one.subarray(s * step, (s + 1) * step), base + (s * 4 + slot) * step);
+      return scale;
+    });
     const o = this.offsets;
-    if (this.bits === 4) this.kernel.score4Many(o.codes, qAt, o.inv, outAt, n, d, L);
-    else this.kernel.score8Many(o.codes, qAt, o.inv, outAt, n, d, L);
+    if (this.bits === 4) this.kernel.score4Many(o.codes, qAt, o.inv, outAt, n, d, groups);
+    else this.kernel.score8Many(o.codes, qAt, o.inv, outAt, n, d, groups);
     return scales.map((scale, l) => {
       const view = new Float32Array(buffer, outAt + l * n * 4, n);
       const unscale = 1 / scale;
