@@ -160,34 +160,55 @@ function scoreManyFunction(): number[] {
   for (let u = 0; u < 4; u++) {
     inner.push(...get(acc + u), ...get(p), ...load(16 * u), ...get(qp), ...load(16 * u), ...F32X4_MUL, ...F32X4_ADD, ...set(acc + u));
   }
-  const code = [
-    ...i32(0), ...set(r),
+  const code = rowsByQueries(
+    { mat, q, out, n, count, r, rowEnd, qp, l, p, outp },
+    [...get(dims), ...i32(2), I32_SHL],
+    64,
+    [...ZERO, ...set(acc), ...ZERO, ...set(acc + 1), ...ZERO, ...set(acc + 2), ...ZERO, ...set(acc + 3)],
+    [...inner, ...get(qp), ...i32(64), I32_ADD, ...set(qp)],
+    [...get(outp), ...reduce(acc), ...F32_STORE, ...get(outp), ...get(n), ...i32(2), I32_SHL, I32_ADD, ...set(outp)],
+  );
+  return body([[6, I32], [4, V128]], code);
+}
+
+/**
+ * The loops of the *Many kernels (locals named in `v`): for each row r < n, `count` times: `zero`,
+ * then `step` over the row `stepBytes` at a time (p walks the row), then `store`; the query pointer
+ * qp starts again at q for each row, and `mat` moves on to the next row.
+ */
+function rowsByQueries(
+  v: { mat: number; q: number; out: number; n: number; count: number; r: number; rowEnd: number; qp: number; l: number; p: number; outp: number },
+  rowBytes: number[],
+  stepBytes: number,
+  zero: number[],
+  step: number[],
+  store: number[],
+): number[] {
+  return [
+    ...i32(0), ...set(v.r),
     ...BLOCK, ...LOOP,
-    ...get(r), ...get(n), I32_GE_U, ...brIf(1),
-    ...get(mat), ...get(dims), ...i32(2), I32_SHL, I32_ADD, ...set(rowEnd),
-    ...get(q), ...set(qp),
-    ...get(out), ...get(r), ...i32(2), I32_SHL, I32_ADD, ...set(outp),
-    ...i32(0), ...set(l),
+    ...get(v.r), ...get(v.n), I32_GE_U, ...brIf(1),
+    ...get(v.mat), ...rowBytes, I32_ADD, ...set(v.rowEnd),
+    ...get(v.q), ...set(v.qp),
+    ...get(v.out), ...get(v.r), ...i32(2), I32_SHL, I32_ADD, ...set(v.outp),
+    ...i32(0), ...set(v.l),
     ...BLOCK, ...LOOP,
-    ...get(l), ...get(count), I32_GE_U, ...brIf(1),
-    ...ZERO, ...set(acc), ...ZERO, ...set(acc + 1), ...ZERO, ...set(acc + 2), ...ZERO, ...set(acc + 3),
-    ...get(mat), ...set(p),
+    ...get(v.l), ...get(v.count), I32_GE_U, ...brIf(1),
+    ...zero,
+    ...get(v.mat), ...set(v.p),
     ...LOOP,
-    ...inner,
-    ...get(qp), ...i32(64), I32_ADD, ...set(qp),
-    ...get(p), ...i32(64), I32_ADD, ...tee(p), ...get(rowEnd), I32_LT_U, ...brIf(0),
+    ...step,
+    ...get(v.p), ...i32(stepBytes), I32_ADD, ...tee(v.p), ...get(v.rowEnd), I32_LT_U, ...brIf(0),
     END,
-    ...get(outp), ...reduce(acc), ...F32_STORE,
-    ...get(outp), ...get(n), ...i32(2), I32_SHL, I32_ADD, ...set(outp),
-    ...get(l), ...i32(1), I32_ADD, ...set(l),
+    ...store,
+    ...get(v.l), ...i32(1), I32_ADD, ...set(v.l),
     ...br(0),
     END, END,
-    ...get(rowEnd), ...set(mat),
-    ...get(r), ...i32(1), I32_ADD, ...set(r),
+    ...get(v.rowEnd), ...set(v.mat),
+    ...get(v.r), ...i32(1), I32_ADD, ...set(v.r),
     ...br(0),
     END, END,
   ];
-  return body([[6, I32], [4, V128]], code);
 }
 
 /** sum(ptr, count). Locals: 2 end, 3..6 accumulators. */
@@ -287,33 +308,14 @@ function quantScoreManyFunction(bits: 8 | 4): number[] {
     store.push(...get(outp), ...get(n), ...i32(2), I32_SHL, I32_ADD, ...set(outp));
   }
   const rowBytes = bits === 8 ? get(dims) : [...get(dims), ...i32(1), I32_SHR_U];
-  const code = [
-    ...i32(0), ...set(r),
-    ...BLOCK, ...LOOP,
-    ...get(r), ...get(n), I32_GE_U, ...brIf(1),
-    ...get(mat), ...rowBytes, I32_ADD, ...set(rowEnd),
-    ...get(q), ...set(qp),
-    ...get(out), ...get(r), ...i32(2), I32_SHL, I32_ADD, ...set(outp),
-    ...i32(0), ...set(g),
-    ...BLOCK, ...LOOP,
-    ...get(g), ...get(groups), I32_GE_U, ...brIf(1),
-    ...zero,
-    ...get(mat), ...set(p),
-    ...LOOP,
-    ...get(p), ...load(0), ...set(v),
-    ...step,
-    ...get(qp), ...i32(4 * queryStep), I32_ADD, ...set(qp),
-    ...get(p), ...i32(16), I32_ADD, ...tee(p), ...get(rowEnd), I32_LT_U, ...brIf(0),
-    END,
-    ...store,
-    ...get(g), ...i32(1), I32_ADD, ...set(g),
-    ...br(0),
-    END, END,
-    ...get(rowEnd), ...set(mat),
-    ...get(r), ...i32(1), I32_ADD, ...set(r),
-    ...br(0),
-    END, END,
-  ];
+  const code = rowsByQueries(
+    { mat, q, out, n, count: groups, r, rowEnd, qp, l: g, p, outp },
+    rowBytes,
+    16,
+    zero,
+    [...get(p), ...load(0), ...set(v), ...step, ...get(qp), ...i32(4 * queryStep), I32_ADD, ...set(qp)],
+    store,
+  );
   return body([[6, I32], [15, V128]], code);
 }
 
