@@ -294,7 +294,7 @@ export function formatImportTable(r: ImportResults): string {
   const rows: [string, string, string][] = [];
   const b = r.bibtex;
   if (b) rows.push(
-    [`BibTeX, ${r.entries} entries: parse + dedupe (file chosen → "Saving")`, ms(b.parseDedupeMs), '≤ 5000 ms'],
+    [`BibTeX, ${r.entries} entries: parse + dedupe (file chosen → "Saved …")`, ms(b.parseDedupeMs), '≤ 5000 ms'],
     ['  … + saved to IndexedDB and searchable (→ "Embedding")', ms(b.readyToEmbedMs), ''],
     ['  longest main-thread task, file chosen → Stop', ms(b.longestTaskMs), '≤ 100 ms'],
     ['    by stage: parse+dedupe / save+index / embedding', `${ms(b.longestTaskByStageMs.parse)} / ${ms(b.longestTaskByStageMs.save)} / ${ms(b.longestTaskByStageMs.embed)}`, ''],
