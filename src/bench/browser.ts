@@ -174,19 +174,25 @@ export interface QueryFigures {
   searchMs: number;
   /** the dense ranking alone (the page's timings.lastVectorMs for this query); null if the page does not report it */
   vectorMs: number | null;
+  /** all of the ranking, no query embedding (timings.lastRankMs); null if the page does not report it */
+  rankMs: number | null;
+  /** with { painted: true }: keystroke → the frame after the results is painted; else null */
+  paintedMs: number | null;
 }
 
 /**
  * Types each query into the search box and presses Enter, one after the other; returns, per
  * query, the time from the keystroke to its semantic results being in the DOM (totalMs), the
  * app's own search time within it (searchMs: query embedding in the worker + ranking) and the
- * dense ranking alone (vectorMs).
+ * dense ranking alone (vectorMs). With `painted`, each query also waits for the next frame after its
+ * results (paintedMs): the browser's style, layout and paint of the results then end before the
+ * next query starts, instead of delaying its search (a person types slower than the bench).
  */
-export async function queryLatencies(page: Page, queries: string[]): Promise<QueryFigures[]> {
-  return page.evaluate(async (qs) => {
+export async function queryLatencies(page: Page, queries: string[], options: { painted?: boolean } = {}): Promise<QueryFigures[]> {
+  return page.evaluate(async ([qs, painted]) => {
     const input = document.querySelector<HTMLInputElement>('input[type=search]');
     if (!input) throw new Error('queryLatencies: no search box on the page');
-    const times: { totalMs: number; searchMs: number; vectorMs: number | null }[] = [];
+    const times: QueryFigures[] = [];
     for (const q of qs) {
       const done = new Promise<ResultsEvent>((resolve) => {
         const on = (e: Event) => {
@@ -203,11 +209,17 @@ export async function queryLatencies(page: Page, queries: string[]): Promise<Que
       input.dispatchEvent(new Event('input', { bubbles: true }));
       input.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
       const d = await done;
-      const vectorMs = (window as unknown as { __paperscope: () => AppProbe }).__paperscope().timings.lastVectorMs;
-      times.push({ totalMs: d.renderedAt - t0, searchMs: d.ms, vectorMs: typeof vectorMs === 'number' ? vectorMs : null });
+      const { lastVectorMs, lastRankMs } = (window as unknown as { __paperscope: () => AppProbe }).__paperscope().timings as { lastVectorMs: unknown; lastRankMs?: unknown };
+      let paintedMs: number | null = null;
+      if (painted) {
+        await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+        paintedMs = performance.now() - t0;
+      }
+      const num = (v: unknown) => (typeof v === 'number' ? v : null);
+      times.push({ totalMs: d.renderedAt - t0, searchMs: d.ms, vectorMs: num(lastVectorMs), rankMs: num(lastRankMs), paintedMs });
     }
     return times;
-  }, queries);
+  }, [queries, options.painted ?? false] as const);
 }
 
 export async function storageUsage(page: Page): Promise<number | null> {

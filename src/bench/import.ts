@@ -34,7 +34,8 @@ export interface ImportResults {
   entries: number;
   papers: number;
   passages: number;
-  bibtex: {
+  /** absent when the run left it out (--import-parts export) */
+  bibtex?: {
     /** file chosen → "Saving N papers" on screen */
     parseDedupeMs: number;
     /** file chosen → "Embedding …" on screen (parse + dedupe + saving to IndexedDB + making the papers searchable) */
@@ -45,13 +46,14 @@ export interface ImportResults {
     longTasks: number;
     embed: { passages: number; seconds: number; perSec: number };
   };
-  exportFile: {
+  /** exportFile, query and recommend: absent when the run left them out (--import-parts bibtex) */
+  exportFile?: {
     /** file chosen → the report on screen, every vector from the file */
     importMs: number;
     longestTaskMs: number;
     realVectors: number;
   };
-  query: {
+  query?: {
     shippedP50Ms: number;
     withImportP50Ms: number;
     addedP50Ms: number;
@@ -64,8 +66,14 @@ export interface ImportResults {
     /** hits rendered per query (the shipped seeds have fewer papers than a page of results) */
     shippedHits: number;
     withImportHits: number;
+    /** the ranking alone (timings.lastRankMs: no query embedding, no rendering), p50 */
+    shippedRankP50Ms?: number;
+    withImportRankP50Ms?: number;
+    /** keystroke → the next frame painted after the results (style, layout and paint included), p50 */
+    shippedPaintedP50Ms?: number;
+    withImportPaintedP50Ms?: number;
   };
-  recommend: { listSize: number; p50Ms: number; maxMs: number; reps: number; fromImported: number };
+  recommend?: { listSize: number; p50Ms: number; maxMs: number; reps: number; fromImported: number };
   /** the seeds' browser embedding rate in the same run (the bench's embed.browserChunksPerSec), when measured */
   seedsEmbedPerSec?: number;
   note: string;
@@ -96,9 +104,11 @@ function installRecorder(): void {
     const text = progress?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
     if (text !== last) {
       last = text;
-      const m = /Embedding (\d+) of (\d+)/.exec(text);
-      const stage = /^Reading/.test(text) ? 'reading' : /^Parsing/.test(text) ? 'parsing' : /^Parsed/.test(text) ? 'dedupe' : /^Saving/.test(text) ? 'saving' : m ? 'embedding' : text ? 'other' : 'none';
-      log.stages.push({ stage, at: now, ...(m && { done: Number(m[1]), total: Number(m[2]) }) });
+      // counts are written "10,311" (toLocaleString)
+      const m = /Embedding ([\d,]+) of ([\d,]+)/.exec(text);
+      // (the panel says "Saved N of M papers" while saving; "Saving" in earlier builds)
+      const stage = /^Reading/.test(text) ? 'reading' : /^Parsing/.test(text) ? 'parsing' : /^Parsed/.test(text) ? 'dedupe' : /^Sav(?:ing|ed)/.test(text) ? 'saving' : m ? 'embedding' : text ? 'other' : 'none';
+      log.stages.push({ stage, at: now, ...(m && { done: Number(m[1].replace(/,/g, '')), total: Number(m[2].replace(/,/g, '')) }) });
     }
     if (log.summaryAt === null && document.querySelector('[data-testid=import-summary]')) log.summaryAt = now;
   }).observe(document, { subtree: true, childList: true, characterData: true });
@@ -130,17 +140,33 @@ export interface ImportBenchOptions {
   /** passages to time the embedding over (after the first batch) */
   embedSample: number;
   queries: number;
+  /** which parts to run (default both): the BibTeX import; the export import with queries and recommendations */
+  parts?: readonly ImportPart[];
   log: (line: string) => void;
 }
+
+export type ImportPart = 'bibtex' | 'export';
+export const IMPORT_PARTS: readonly ImportPart[] = ['bibtex', 'export'];
 
 const TIMEOUT = 30 * 60_000;
 
 export async function runImportBench(browser: Browser, baseURL: string, opts: ImportBenchOptions): Promise<ImportResults> {
-  const { data, log } = opts;
-  const [firstQuery, ...queries] = data.queries;
-  const wanted = queries.slice(0, opts.queries);
+  const parts = opts.parts ?? IMPORT_PARTS;
+  const results: ImportResults = {
+    entries: opts.entries,
+    papers: opts.data.papers,
+    passages: opts.data.passages,
+    note: `${opts.data.realVectors} of ${opts.data.passages} imported passages carry real vectors (Node vector cache), the rest random unit stand-ins: latency rows only`,
+  };
+  if (parts.includes('bibtex')) results.bibtex = await bibtexImport(browser, baseURL, opts);
+  if (parts.includes('export')) Object.assign(results, await exportImport(browser, baseURL, opts));
+  return results;
+}
 
-  // ---- 1. BibTeX through the file input --------------------------------------------------------
+/** 1. BibTeX through the file input: parse + dedupe, saving, the embedding rate, longest tasks. */
+async function bibtexImport(browser: Browser, baseURL: string, opts: ImportBenchOptions): Promise<NonNullable<ImportResults['bibtex']>> {
+  const { data, log } = opts;
+  const firstQuery = data.queries[0];
   log(`import: ${opts.entries} BibTeX entries (${data.bibFile}) through the page's file input`);
   const bibPage = await openForImport(browser, baseURL, firstQuery);
   await bibPage.setInputFiles('[data-testid=import-files]', data.bibFile);
@@ -173,8 +199,21 @@ export async function runImportBench(browser: Browser, baseURL: string, opts: Im
   const e1 = embeds[embeds.length - 1];
   const embedPassages = (e1.done ?? 0) - (e0.done ?? 0);
   const embedSeconds = (e1.at - e0.at) / 1000;
+  return {
+    parseDedupeMs: savingAt - changeAt,
+    readyToEmbedMs: embedAt - changeAt,
+    longestTaskMs: longest(bib.longtasks, changeAt, stopAt),
+    longestTaskByStageMs: { parse: longest(bib.longtasks, changeAt, savingAt), save: longest(bib.longtasks, savingAt, embedAt), embed: longest(bib.longtasks, embedAt, stopAt) },
+    longTasks: bib.longtasks.filter((t) => t.start >= changeAt && t.start <= stopAt).length,
+    embed: { passages: embedPassages, seconds: embedSeconds, perSec: embedSeconds > 0 ? embedPassages / embedSeconds : 0 },
+  };
+}
 
-  // ---- 2. the same papers as a collection export with vectors; queries; recommendations --------
+/** 2. The same papers as a collection export with vectors; queries beside the seeds alone; recommendations. */
+async function exportImport(browser: Browser, baseURL: string, opts: ImportBenchOptions): Promise<Pick<ImportResults, 'exportFile' | 'query' | 'recommend'>> {
+  const { data, log } = opts;
+  const [firstQuery, ...queries] = data.queries;
+  const wanted = queries.slice(0, opts.queries);
   log(`import: the same papers as a collection export with vectors (${data.exportFile})`);
   const shippedPage = await openForImport(browser, baseURL, firstQuery);
   const ownPage = await openForImport(browser, baseURL, firstQuery);
@@ -190,15 +229,20 @@ export async function runImportBench(browser: Browser, baseURL: string, opts: Im
   const ownTimes: number[] = [];
   const shippedSearch: number[] = [];
   const ownSearch: number[] = [];
+  const rank: Record<'shipped' | 'own', number[]> = { shipped: [], own: [] };
+  const painted: Record<'shipped' | 'own', number[]> = { shipped: [], own: [] };
   for (let b = 0; b < wanted.length; b += 20) {
     const block = wanted.slice(b, b + 20);
-    const pair: [Page, number[], number[]][] = [[shippedPage, shippedTimes, shippedSearch], [ownPage, ownTimes, ownSearch]];
+    const pair: [Page, number[], number[], 'shipped' | 'own'][] = [[shippedPage, shippedTimes, shippedSearch, 'shipped'], [ownPage, ownTimes, ownSearch, 'own']];
     if ((b / 20) % 2 === 1) pair.reverse();
-    for (const [page, times, search] of pair) {
+    for (const [page, times, search, which] of pair) {
       await page.bringToFront();
-      const figures = await queryLatencies(page, block);
+      // each query waits for its results to be painted: the paint is timed, not left to delay the next query's search
+      const figures = await queryLatencies(page, block, { painted: true });
       times.push(...figures.map((q) => q.totalMs));
       search.push(...figures.map((q) => q.searchMs));
+      rank[which].push(...figures.flatMap((q) => (q.rankMs === null ? [] : [q.rankMs])));
+      painted[which].push(...figures.map((q) => q.paintedMs!));
     }
   }
 
@@ -222,17 +266,6 @@ export async function runImportBench(browser: Browser, baseURL: string, opts: Im
   await ownPage.context().close();
 
   return {
-    entries: opts.entries,
-    papers: data.papers,
-    passages: data.passages,
-    bibtex: {
-      parseDedupeMs: savingAt - changeAt,
-      readyToEmbedMs: embedAt - changeAt,
-      longestTaskMs: longest(bib.longtasks, changeAt, stopAt),
-      longestTaskByStageMs: { parse: longest(bib.longtasks, changeAt, savingAt), save: longest(bib.longtasks, savingAt, embedAt), embed: longest(bib.longtasks, embedAt, stopAt) },
-      longTasks: bib.longtasks.filter((t) => t.start >= changeAt && t.start <= stopAt).length,
-      embed: { passages: embedPassages, seconds: embedSeconds, perSec: embedSeconds > 0 ? embedPassages / embedSeconds : 0 },
-    },
     exportFile: {
       importMs: (own.summaryAt ?? NaN) - own.changeAt!,
       longestTaskMs: longest(own.longtasks, own.changeAt!, own.stages[own.stages.length - 1]?.at ?? own.summaryAt ?? Infinity),
@@ -249,29 +282,42 @@ export async function runImportBench(browser: Browser, baseURL: string, opts: Im
       withImportSearchP50Ms: median(ownSearch),
       shippedHits,
       withImportHits,
+      ...(rank.own.length && rank.shipped.length && { shippedRankP50Ms: median(rank.shipped), withImportRankP50Ms: median(rank.own) }),
+      shippedPaintedP50Ms: median(painted.shipped),
+      withImportPaintedP50Ms: median(painted.own),
     },
     recommend: { listSize: rec.list, p50Ms: median(rec.ms), maxMs: Math.max(...rec.ms), reps: rec.ms.length, fromImported: 15 },
-    note: `${data.realVectors} of ${data.passages} imported passages carry real vectors (Node vector cache), the rest random unit stand-ins: latency rows only`,
   };
 }
 
 export function formatImportTable(r: ImportResults): string {
   const ms = (v: number) => `${Math.round(v)} ms`;
-  const rows: [string, string, string][] = [
-    [`BibTeX, ${r.entries} entries: parse + dedupe (file chosen → "Saving")`, ms(r.bibtex.parseDedupeMs), '≤ 5000 ms'],
-    ['  … + saved to IndexedDB and searchable (→ "Embedding")', ms(r.bibtex.readyToEmbedMs), ''],
-    ['  longest main-thread task, file chosen → Stop', ms(r.bibtex.longestTaskMs), '≤ 100 ms'],
-    ['    by stage: parse+dedupe / save+index / embedding', `${ms(r.bibtex.longestTaskByStageMs.parse)} / ${ms(r.bibtex.longestTaskByStageMs.save)} / ${ms(r.bibtex.longestTaskByStageMs.embed)}`, ''],
-    [`  embedding rate of the import (${r.bibtex.embed.passages} passages over ${r.bibtex.embed.seconds.toFixed(0)} s)`, `${r.bibtex.embed.perSec.toFixed(1)} passages/s`, r.seedsEmbedPerSec ? `seeds, same run: ${r.seedsEmbedPerSec.toFixed(1)}/s` : ''],
-    [`Collection export with vectors, ${r.papers} papers: file chosen → report`, ms(r.exportFile.importMs), ''],
-    ['  longest main-thread task', ms(r.exportFile.longestTaskMs), '≤ 100 ms'],
-    [`Query p50, shipped alone | shipped + ${r.papers} own (${r.query.queries} queries each, alternating)`, `${ms(r.query.shippedP50Ms)} | ${ms(r.query.withImportP50Ms)}`, ''],
-    ['  added to query p50', `${r.query.addedP50Ms >= 0 ? '+' : ''}${r.query.addedP50Ms.toFixed(1)} ms`, '≤ 10 ms'],
-    ['  p95, shipped alone | with own papers', `${ms(r.query.shippedP95Ms)} | ${ms(r.query.withImportP95Ms)}`, ''],
-    ['  of which search (query embedding + ranking, no rendering), p50', `${ms(r.query.shippedSearchP50Ms)} | ${ms(r.query.withImportSearchP50Ms)}`, `+${(r.query.withImportSearchP50Ms - r.query.shippedSearchP50Ms).toFixed(1)} ms`],
-    ['  results rendered per query', `${r.query.shippedHits} | ${r.query.withImportHits}`, ''],
-    [`Recommendations, ${r.recommend.listSize}-paper list (${r.recommend.fromImported} imported), p50 of ${r.recommend.reps}`, `${r.recommend.p50Ms.toFixed(1)} ms (max ${r.recommend.maxMs.toFixed(1)})`, '≤ 100 ms'],
-  ];
+  const rows: [string, string, string][] = [];
+  const b = r.bibtex;
+  if (b) rows.push(
+    [`BibTeX, ${r.entries} entries: parse + dedupe (file chosen → "Saved …")`, ms(b.parseDedupeMs), '≤ 5000 ms'],
+    ['  … + saved to IndexedDB and searchable (→ "Embedding")', ms(b.readyToEmbedMs), ''],
+    ['  longest main-thread task, file chosen → Stop', ms(b.longestTaskMs), '≤ 100 ms'],
+    ['    by stage: parse+dedupe / save+index / embedding', `${ms(b.longestTaskByStageMs.parse)} / ${ms(b.longestTaskByStageMs.save)} / ${ms(b.longestTaskByStageMs.embed)}`, ''],
+    [`  embedding rate of the import (${b.embed.passages} passages over ${b.embed.seconds.toFixed(0)} s)`, `${b.embed.perSec.toFixed(1)} passages/s`, r.seedsEmbedPerSec ? `seeds, same run: ${r.seedsEmbedPerSec.toFixed(1)}/s` : ''],
+  );
+  const { exportFile, query, recommend } = r;
+  if (exportFile && query && recommend) rows.push(
+    [`Collection export with vectors, ${r.papers} papers: file chosen → report`, ms(exportFile.importMs), ''],
+    ['  longest main-thread task', ms(exportFile.longestTaskMs), '≤ 100 ms'],
+    [`Query p50, shipped alone | shipped + ${r.papers} own (${query.queries} queries each, alternating)`, `${ms(query.shippedP50Ms)} | ${ms(query.withImportP50Ms)}`, ''],
+    ['  added to query p50', `${query.addedP50Ms >= 0 ? '+' : ''}${query.addedP50Ms.toFixed(1)} ms`, '≤ 10 ms'],
+    ['  p95, shipped alone | with own papers', `${ms(query.shippedP95Ms)} | ${ms(query.withImportP95Ms)}`, ''],
+    ['  of which search (query embedding + ranking, no rendering), p50', `${ms(query.shippedSearchP50Ms)} | ${ms(query.withImportSearchP50Ms)}`, `+${(query.withImportSearchP50Ms - query.shippedSearchP50Ms).toFixed(1)} ms`],
+    ...(query.shippedRankP50Ms !== undefined && query.withImportRankP50Ms !== undefined
+      ? [['    … of which ranking alone (no query embedding), p50', `${query.shippedRankP50Ms.toFixed(1)} ms | ${query.withImportRankP50Ms.toFixed(1)} ms`, `+${(query.withImportRankP50Ms - query.shippedRankP50Ms).toFixed(1)} ms`] as [string, string, string]]
+      : []),
+    ['  results rendered per query', `${query.shippedHits} | ${query.withImportHits}`, ''],
+    ...(query.shippedPaintedP50Ms !== undefined && query.withImportPaintedP50Ms !== undefined
+      ? [['  keystroke → results painted (style, layout, paint), p50', `${ms(query.shippedPaintedP50Ms)} | ${ms(query.withImportPaintedP50Ms)}`, `+${(query.withImportPaintedP50Ms - query.shippedPaintedP50Ms).toFixed(1)} ms`] as [string, string, string]]
+      : []),
+    [`Recommendations, ${recommend.listSize}-paper list (${recommend.fromImported} imported), p50 of ${recommend.reps}`, `${recommend.p50Ms.toFixed(1)} ms (max ${recommend.maxMs.toFixed(1)})`, '≤ 100 ms'],
+  );
   const w = Math.max(...rows.map((x) => x[0].length));
   const w2 = Math.max(...rows.map((x) => x[1].length));
   return [...rows.map(([a, b, c]) => `${a.padEnd(w)}  ${b.padStart(w2)}  ${c}`), `(${r.note})`].join('\n');
@@ -285,6 +331,7 @@ export interface ImportOnlyOptions {
   embedSample: number;
   noBuild: boolean;
   vectorCache: string;
+  parts?: readonly ImportPart[];
   log: (line: string) => void;
 }
 
@@ -311,7 +358,8 @@ export async function runImportOnly(opts: ImportOnlyOptions): Promise<{ import: 
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   try {
     const baseURL = `http://127.0.0.1:${opts.port}`;
-    const results = await runImportBench(browser, baseURL, { data, entries: opts.entries, embedSample: opts.embedSample, queries: opts.queries, log });
+    const results = await runImportBench(browser, baseURL, { data, entries: opts.entries, embedSample: opts.embedSample, queries: opts.queries, parts: opts.parts, log });
+    if (!results.bibtex) return { import: results, commit: gitCommit(root), machine: machineInfo(browser, executablePath, load) };
     // the seeds' browser embedding rate, as the main bench measures it (embed.browserChunksPerSec), in the same run
     const seeds = (await readCorpusDir(join(root, 'dist', 'corpus'))).data;
     const texts = corpusPassages(seeds, 'bench').texts;

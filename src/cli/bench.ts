@@ -3,14 +3,15 @@
  *                 [--arxiv-embed-minutes M] [--vector-cache DIR] [--no-build]
  *                 [--scale] [--scale-queries N] [--scale-profile]
  *                 [--first-visit-baseline <dist>] [--first-visit-only]
- *                 [--import [--import-entries 5000] [--import-embed 96]]
+ *                 [--import [--import-entries 5000] [--import-embed 96] [--import-parts bibtex,export]]
  *
  * Builds and serves the app, measures it in headless Chromium next to its baselines (see
  * src/bench/run.ts), prints a Markdown table and optionally writes the figures as JSON.
  * --scale also measures the full arXiv set (src/bench/scale.ts), written under "scale".
  * --first-visit-baseline measures a first visit to another build (e.g. the main branch's dist/)
  * beside this one's; --first-visit-only measures the first visit(s) and nothing else.
- * --import measures only importing your own papers (src/bench/import.ts), written under "import".
+ * --import measures only importing your own papers (src/bench/import.ts), written under "import";
+ * --import-parts bibtex or export runs one of its two parts.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -18,9 +19,9 @@ import { parseArgs } from 'node:util';
 import { firstVisitRow, formatMachine, formatScaleTable, formatTable } from '../bench/results';
 import { repoRoot } from '../embed/node';
 import { runBench, runFirstVisitBench } from '../bench/run';
-import { formatImportTable, runImportOnly } from '../bench/import';
+import { IMPORT_PARTS, formatImportTable, runImportOnly, type ImportPart } from '../bench/import';
 
-const USAGE = 'usage: npm run bench [-- --json <file>] [--port 4341] [--arxiv <file.jsonl.gz>] [--arxiv-papers 10000] [--queries 120] [--arxiv-embed-minutes 15] [--vector-cache .cache/vectors] [--no-build] [--scale] [--scale-queries 120] [--scale-profile] [--first-visit-baseline <dist>] [--first-visit-only] [--import [--import-entries 5000] [--import-embed 96]]';
+const USAGE = 'usage: npm run bench [-- --json <file>] [--port 4341] [--arxiv <file.jsonl.gz>] [--arxiv-papers 10000] [--queries 120] [--arxiv-embed-minutes 15] [--vector-cache .cache/vectors] [--no-build] [--scale] [--scale-queries 120] [--scale-profile] [--first-visit-baseline <dist>] [--first-visit-only] [--import [--import-entries 5000] [--import-embed 96] [--import-parts bibtex,export]]';
 const DEFAULT_ARXIV = '/work/shared/datasets/arxiv/arxiv_abstracts.jsonl.gz';
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
@@ -28,6 +29,15 @@ function positiveInt(value: string | undefined, name: string, fallback: number):
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive integer, got "${value}".\n${USAGE}`);
   return n;
+}
+
+/** --import-parts: a comma-separated subset of IMPORT_PARTS (default all). */
+function importParts(value: string | undefined): ImportPart[] | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split(',').map((p) => p.trim());
+  const unknown = parts.filter((p) => !(IMPORT_PARTS as readonly string[]).includes(p));
+  if (unknown.length || parts.length === 0) throw new Error(`--import-parts takes ${IMPORT_PARTS.join(', ')} (comma-separated), got "${value}".\n${USAGE}`);
+  return parts as ImportPart[];
 }
 
 /**
@@ -62,6 +72,7 @@ async function main(): Promise<void> {
       import: { type: 'boolean', default: false },
       'import-entries': { type: 'string' },
       'import-embed': { type: 'string' },
+      'import-parts': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -96,6 +107,7 @@ async function main(): Promise<void> {
       embedSample: positiveInt(values['import-embed'], 'import-embed', 96),
       noBuild: values['no-build'],
       vectorCache: resolve(values['vector-cache'] ?? process.env.PAPERSCOPE_VECTOR_CACHE ?? join(repoRoot(), '.cache', 'vectors')),
+      parts: importParts(values['import-parts']),
       log: (line) => console.log(`[bench] ${line}`),
     });
     console.log(`\nImport (your own papers, through the page's import UI):\n\n${formatImportTable(r.import)}\n\nMachine: ${formatMachine(r.machine)}${r.commit ? `; commit ${r.commit}` : ''}`);

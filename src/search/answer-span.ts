@@ -13,15 +13,19 @@ export interface SentenceTerms {
   /** offsets into the abstract */
   span: Span;
   terms: Set<string>;
+  /** root() of each term: a query word's family is one lookup, not a pass over the terms */
+  roots: Set<string>;
 }
 
 /** The sentences of `text[start, end)` with their analysed terms (offsets into `text`). */
 export function passageSentences(text: string, passage: Span, analyze: (s: string) => string[]): SentenceTerms[] {
   const part = text.slice(passage.start, passage.end);
-  return sentenceSpans(part).map((s) => ({
-    span: { start: passage.start + s.start, end: passage.start + s.end },
-    terms: new Set(analyze(part.slice(s.start, s.end))),
-  }));
+  return sentenceSpans(part).map((s) => {
+    const terms = new Set(analyze(part.slice(s.start, s.end)));
+    const roots = new Set<string>();
+    for (const t of terms) roots.add(root(t));
+    return { span: { start: passage.start + s.start, end: passage.start + s.end }, terms, roots };
+  });
 }
 
 const SUFFIX = /(?:ing|ed|er|es|e|s)$/;
@@ -40,19 +44,18 @@ export function related(a: string, b: string): boolean {
   return a !== b && root(a) === root(b);
 }
 
-/** How much of the query a sentence holds: IDF of each query term in it, 0.7 x IDF for a related word. */
-export function sentenceScore(terms: Set<string>, query: ReadonlyMap<string, number>): number {
+/**
+ * How much of the query a sentence holds: IDF of each query term in it, 0.7 x IDF for a related
+ * word. `queryRoots[i]` is root() of the i-th query term. A term not in the sentence has a related
+ * word there exactly when its root is one of the sentence's roots (related() of two different words).
+ */
+export function sentenceScore(sentence: Pick<SentenceTerms, 'terms' | 'roots'>, query: ReadonlyMap<string, number>, queryRoots: readonly string[] = [...query.keys()].map(root)): number {
   let score = 0;
+  let i = 0;
   for (const [t, idf] of query) {
-    if (terms.has(t)) score += idf;
-    else {
-      for (const s of terms) {
-        if (related(t, s)) {
-          score += 0.7 * idf;
-          break;
-        }
-      }
-    }
+    if (sentence.terms.has(t)) score += idf;
+    else if (sentence.roots.has(queryRoots[i])) score += 0.7 * idf;
+    i++;
   }
   return score;
 }
@@ -64,7 +67,8 @@ export function sentenceScore(terms: Set<string>, query: ReadonlyMap<string, num
  */
 export function answerSpan(sentences: readonly SentenceTerms[], query: ReadonlyMap<string, number>): Span | null {
   if (sentences.length === 0 || query.size === 0) return null;
-  const scores = sentences.map((s) => sentenceScore(s.terms, query));
+  const roots = [...query.keys()].map(root);
+  const scores = sentences.map((s) => sentenceScore(s, query, roots));
   let best = 0;
   for (let i = 1; i < scores.length; i++) if (scores[i] > scores[best]) best = i;
   if (!(scores[best] > 0)) return null;

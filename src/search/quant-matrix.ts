@@ -28,12 +28,12 @@ export class QuantMatrix {
   readonly backend: VectorBackend;
   private readonly kernel: KernelExports | null;
   private readonly memory: WebAssembly.Memory | null;
-  /** int8: one code a byte; int4: two a byte (dim 2b low nibble, 2b+1 high), two's complement */
-  private readonly codes: Int8Array;
+  /** int8: one code a byte; int4: two a byte (dim 2b low nibble, 2b+1 high), two's complement (views: rebound when the memory grows) */
+  private codes!: Int8Array;
   private readonly rowBytes: number;
-  private readonly inv: Float32Array;
-  private readonly query: Int16Array;
-  private readonly out: Float32Array;
+  private inv!: Float32Array;
+  private query!: Int16Array;
+  private out!: Float32Array;
   private readonly offsets: { codes: number; inv: number; query: number; out: number };
   private writes = 0;
 
@@ -69,10 +69,16 @@ export class QuantMatrix {
       buffer = new ArrayBuffer(bytes);
       this.backend = 'js';
     }
-    this.codes = new Int8Array(buffer, codes, count * this.rowBytes);
-    this.inv = new Float32Array(buffer, inv, count);
-    this.query = new Int16Array(buffer, query, dims);
-    this.out = new Float32Array(buffer, out, count);
+    this.bind(buffer);
+  }
+
+  /** The views over the matrix's memory (again after it grew: growing replaces the buffer). */
+  private bind(buffer: ArrayBufferLike): void {
+    const o = this.offsets;
+    this.codes = new Int8Array(buffer, o.codes, this.count * this.rowBytes);
+    this.inv = new Float32Array(buffer, o.inv, this.count);
+    this.query = new Int16Array(buffer, o.query, this.dims);
+    this.out = new Float32Array(buffer, o.out, this.count);
   }
 
   /**
@@ -162,8 +168,11 @@ export class QuantMatrix {
     return out;
   }
 
-  /** Cosine of `query` with every row (0 for rows never set). A scratch view unless `out` is given. */
-  scores(query: ArrayLike<number>, out?: Float32Array): Float32Array {
+  /**
+   * The query as the kernel reads it, written at target[at ..]: normalised, scaled to int16 (its
+   * largest component to ±32767), for int4 in the kernel's order. Returns the scale.
+   */
+  private encodeQuery(query: ArrayLike<number>, target: Int16Array, at: number): number {
     if (query.length !== this.dims) {
       throw new RangeError(`Query vector has ${query.length} values but the matrix has ${this.dims}-d rows: the query was embedded with a different model?`);
     }
@@ -171,25 +180,32 @@ export class QuantMatrix {
     let max = 0;
     for (let j = 0; j < q.length; j++) max = Math.max(max, Math.abs(q[j]));
     const scale = 32767 / max;
-    const n = this.count;
-    const result = this.out;
     const d = this.dims;
     if (this.kernel && this.bits === 4) {
       // per 32 dims: the even dims, then the odd ones (the nibble order the kernel unpacks)
       for (let base = 0; base < d; base += 32) {
         for (let k = 0; k < 16; k++) {
-          this.query[base + k] = Math.round(q[base + 2 * k] * scale);
-          this.query[base + 16 + k] = Math.round(q[base + 2 * k + 1] * scale);
+          target[at + base + k] = Math.round(q[base + 2 * k] * scale);
+          target[at + base + 16 + k] = Math.round(q[base + 2 * k + 1] * scale);
         }
       }
-      const o = this.offsets;
-      this.kernel.score4(o.codes, o.query, o.inv, o.out, n, d);
-    } else if (this.kernel) {
-      for (let j = 0; j < d; j++) this.query[j] = Math.round(q[j] * scale);
-      const o = this.offsets;
-      this.kernel.score8(o.codes, o.query, o.inv, o.out, n, d);
     } else {
-      for (let j = 0; j < d; j++) this.query[j] = Math.round(q[j] * scale);
+      for (let j = 0; j < d; j++) target[at + j] = Math.round(q[j] * scale);
+    }
+    return scale;
+  }
+
+  /** Cosine of `query` with every row (0 for rows never set). A scratch view unless `out` is given. */
+  scores(query: ArrayLike<number>, out?: Float32Array): Float32Array {
+    const scale = this.encodeQuery(query, this.query, 0);
+    const n = this.count;
+    const result = this.out;
+    const d = this.dims;
+    if (this.kernel) {
+      const o = this.offsets;
+      if (this.bits === 4) this.kernel.score4(o.codes, o.query, o.inv, o.out, n, d);
+      else this.kernel.score8(o.codes, o.query, o.inv, o.out, n, d);
+    } else {
       const codes = this.codes;
       const q16 = this.query;
       for (let r = 0; r < n; r++) {
@@ -211,6 +227,53 @@ export class QuantMatrix {
     if (out && out.length < n) throw new RangeError(`QuantMatrix.scores: out has ${out.length} slots, need ${n}.`);
     for (let r = 0; r < n; r++) target[r] = result[r] * unscale;
     return out ? out.subarray(0, n) : result;
+  }
+
+  /**
+   * scores() of each query, from one read of the matrix (the kernel scores every query against a
+   * row while it is in cache): each array equals scores(queries[l]) exactly. Scratch views, valid
+   * until the next scoring call; the caller bounds how many queries it passes at once (the scratch
+   * holds queries.length × count scores).
+   */
+  scoresMany(queries: readonly ArrayLike<number>[]): Float32Array[] {
+    if (!this.kernel || !this.memory) return queries.map((q) => this.scores(q).slice());
+    const n = this.count;
+    const d = this.dims;
+    // the kernel takes groups of four queries (a short last group is padded with zero queries)
+    const groups = Math.ceil(queries.length / 4);
+    const qAt = align16(this.offsets.out + n * 4);
+    const outAt = align16(qAt + groups * 4 * d * 2);
+    const bytes = outAt + groups * 4 * n * 4;
+    if (bytes > this.memory.buffer.byteLength) {
+      try {
+        this.memory.grow(Math.ceil((bytes - this.memory.buffer.byteLength) / PAGE));
+      } catch (err) {
+        throw new Error(`QuantMatrix.scoresMany: cannot allocate ${(bytes / 2 ** 20).toFixed(0)} MiB to score ${queries.length} queries at once (${(err as Error).message}); pass fewer queries per call.`);
+      }
+      this.bind(this.memory.buffer);
+    }
+    const buffer = this.memory.buffer;
+    // each query as scores() encodes it, then interleaved per 16 bytes of codes within its group
+    const one = new Int16Array(d);
+    const step = this.bits === 8 ? 16 : 32;
+    const grouped = new Int16Array(buffer, qAt, groups * 4 * d);
+    grouped.fill(0);
+    const scales = queries.map((q, l) => {
+      const scale = this.encodeQuery(q, one, 0);
+      const base = Math.floor(l / 4) * 4 * d;
+      const slot = l % 4;
+      for (let s = 0; s < d / step; s++) grouped.set(one.subarray(s * step, (s + 1) * step), base + (s * 4 + slot) * step);
+      return scale;
+    });
+    const o = this.offsets;
+    if (this.bits === 4) this.kernel.score4Many(o.codes, qAt, o.inv, outAt, n, d, groups);
+    else this.kernel.score8Many(o.codes, qAt, o.inv, outAt, n, d, groups);
+    return scales.map((scale, l) => {
+      const view = new Float32Array(buffer, outAt + l * n * 4, n);
+      const unscale = 1 / scale;
+      for (let r = 0; r < n; r++) view[r] = view[r] * unscale;
+      return view;
+    });
   }
 
   private checkRow(r: number): void {

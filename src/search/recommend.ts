@@ -137,13 +137,21 @@ export function recommend(engine: SearchEngine, listedIds: readonly string[], op
     }
     return out;
   };
-  /** each listed paper's similarity to every paper: max over its passages and theirs */
-  const perListed = () =>
-    withRows.map((lr) => {
-      const sim = new Float64Array(nPapers).fill(-Infinity);
-      for (const r of lr) byPaper(matrix.scores(matrix.row(r)), sim);
-      return sim;
-    });
+  /**
+   * each listed paper's similarity to every paper: max over its passages and theirs. The listed
+   * passages are scored MANY_QUERIES at a time in one read of the matrix where it can
+   * (scoresMany: the same scores as a pass per passage).
+   */
+  const perListed = () => {
+    const sims = withRows.map(() => new Float64Array(nPapers).fill(-Infinity));
+    const queries = withRows.flatMap((lr, g) => lr.map((r) => ({ r, g })));
+    for (let at = 0; at < queries.length; at += MANY_QUERIES) {
+      const block = queries.slice(at, at + MANY_QUERIES);
+      const scored = matrix.scoresMany ? matrix.scoresMany(block.map((q) => matrix.row(q.r))) : null;
+      block.forEach((q, i) => bestPerPaper(scored ? scored[i] : matrix.scores(matrix.row(q.r)), paperOfRow, rows, sims[q.g]));
+    }
+    return sims;
+  };
 
   let score: Float64Array;
   let sims: Float64Array[] | null = null;
@@ -220,6 +228,23 @@ export function recommend(engine: SearchEngine, listedIds: readonly string[], op
       because: because(withVectors.map((i) => engine.data.papers[i]), closeness, options.becauseMargin ?? 0.02),
     };
   });
+}
+
+/**
+ * Saved passages scored per read of the matrix: their scores take MANY_QUERIES × rows floats of
+ * scratch (4 MiB at 16 × 65k rows), and past ~16 the pass is no longer bound by reading the matrix.
+ */
+const MANY_QUERIES = 16;
+
+/** out[p] = max(out[p], the best score among paper p's rows that have a vector) */
+function bestPerPaper(scores: Float32Array, paperOfRow: Int32Array, rows: ArrayLike<number> | undefined, out: Float64Array): void {
+  const n = paperOfRow.length;
+  for (let r = 0; r < n; r++) {
+    if (rows && !rows[r]) continue;
+    const p = paperOfRow[r];
+    const s = scores[r];
+    if (s > out[p]) out[p] = s;
+  }
 }
 
 function because(papers: Paper[], closeness: number[], margin: number): Because[] {

@@ -153,6 +153,43 @@ export class VectorMatrix {
     return out.subarray(0, n);
   }
 
+  /**
+   * scores() of each query, from one read of the matrix (the kernel scores every query against a
+   * row while it is in cache): each array equals scores(queries[l]) exactly. Scratch views, valid
+   * until the next scoring call; the caller bounds how many queries it passes at once (the scratch
+   * holds queries.length × count scores).
+   */
+  scoresMany(queries: readonly ArrayLike<number>[]): Float32Array[] {
+    for (const q of queries) this.checkQuery(q);
+    if (!this.kernel || !this.memory) return queries.map((q) => this.scores(q).slice());
+    const n = this.rows;
+    const dims = this.dims;
+    // after the matrix, the single query and its scores (see reserve)
+    const qAt = (this.capacity * dims + dims + this.capacity) * 4;
+    const outAt = qAt + queries.length * dims * 4;
+    const bytes = outAt + queries.length * n * 4;
+    // growing detaches views of the old memory, such as this.row(i) passed as a query: copied first
+    const staged = bytes > this.memory.buffer.byteLength ? queries.map((q) => Float32Array.from(q)) : queries;
+    this.growTo(bytes, `the scores of ${queries.length} queries at once over ${n} vectors`);
+    const buffer = this.memory.buffer;
+    staged.forEach((q, l) => new Float32Array(buffer, qAt + l * dims * 4, dims).set(q));
+    this.kernel.scoreMany(0, qAt, outAt, n, dims, queries.length);
+    return queries.map((_, l) => new Float32Array(buffer, outAt + l * n * 4, n));
+  }
+
+  /** Grows the WebAssembly memory to at least `bytes` (the matrix stays where it is); `what` names the need in the error. */
+  private growTo(bytes: number, what: string): void {
+    const memory = this.memory!;
+    const pages = Math.ceil(bytes / PAGE) - memory.buffer.byteLength / PAGE;
+    if (pages <= 0) return;
+    try {
+      memory.grow(pages);
+    } catch (err) {
+      throw new Error(`VectorMatrix: cannot allocate ${(bytes / 2 ** 20).toFixed(0)} MiB for ${what} (${(err as Error).message}). Use a smaller corpus.`);
+    }
+    this.view = null;
+  }
+
   /** Makes room for `rows` rows without changing count. */
   reserve(rows: number): void {
     if (rows <= this.capacity) return;
@@ -161,17 +198,7 @@ export class VectorMatrix {
     if (this.memory) {
       // Layout: [matrix rows][query: dims][scores: capacity]. The matrix stays at offset 0 when
       // memory grows, so growing copies nothing; query and scores are scratch.
-      const bytes = (floats + this.dims + capacity) * 4;
-      const pages = Math.ceil(bytes / PAGE) - this.memory.buffer.byteLength / PAGE;
-      if (pages > 0) {
-        try {
-          this.memory.grow(pages);
-        } catch (err) {
-          throw new Error(
-            `VectorMatrix: cannot allocate ${(bytes / 2 ** 20).toFixed(0)} MiB for ${capacity} vectors of ${this.dims} floats (${(err as Error).message}). Use a smaller corpus.`,
-          );
-        }
-      }
+      this.growTo((floats + this.dims + capacity) * 4, `${capacity} vectors of ${this.dims} floats`);
     } else {
       const next = new Float32Array(floats);
       if (this.plain) next.set(this.plain.subarray(0, this.rows * this.dims));
@@ -367,6 +394,8 @@ export interface DenseMatrix {
   row(i: number): Float32Array;
   /** changes whenever a row is written; without it the engine does not reuse scores across calls */
   readonly version?: number;
+  /** scores() of several queries from one read of the matrix (scratch views, valid until the next call) */
+  scoresMany?(queries: readonly ArrayLike<number>[]): Float32Array[];
 }
 
 export function meanOfRows(matrix: DenseMatrix, rows: readonly number[]): Float32Array {
