@@ -1,17 +1,43 @@
 /**
  * A fast path around @retorquere/bibtex-parser's LaTeX decoding, which runs a full LaTeX parser
- * over every field value (~3–16 ms per arXiv abstract here: 5,000 entries took 80 s+ in the
- * import worker). Most values are plain text that the decoding leaves as it is, whitespace
- * aside: those are swapped for a short placeholder before the parser runs and put back, with
- * their whitespace collapsed as LaTeX does, afterwards. Only fields the parser keeps as text
- * (FIELDS: not author lists, keywords or months), and only when plain: none of LaTeX's special characters or
- * ligatures (\ $ ^ _ ~ & # % { } ` '' -- !` ?` <>) and no blank line. Anything else goes to the
- * parser as before. Checked against the parser on 800 arXiv entries: every field the same.
+ * (unified-latex, PEG) over every field value (~3–16 ms per arXiv abstract here: 5,000 entries
+ * took 80 s+ in the import worker). What comes out is what the parser gives for the whole file,
+ * field for field; only less text goes through the LaTeX parser:
+ *  - a plain value (none of LaTeX's special characters or ligatures: \ $ ^ _ ~ & # % { } ` '' --
+ *    !` ?` <>, no blank line) is what the decoding makes of it, whitespace aside: it is swapped
+ *    for a short placeholder before the parser runs and put back, whitespace collapsed as LaTeX
+ *    does, afterwards;
+ *  - an abstract or title with LaTeX is cut into words at the whitespace between them (outside
+ *    braces and math), and only the words with LaTeX go to the parser, all of a file's at once,
+ *    each between two marker words, and each distinct one once. A word's LaTeX reaches no further
+ *    than the word unless it is a command whose arguments follow after a space (`\emph {x}`,
+ *    `\' e`, `\frac{1} {2}`) or one that eats the space after it (`\alpha is` → "αis"): those
+ *    words are decoded together with the ones that follow (and should one take more, the marker
+ *    word after it does not come back intact, so the value goes whole). A value with anything reaching
+ *    further (a top-level `\em`, `\begin…\end`, `\verb`, `\ifdefined`, `\enquote`; a file
+ *    defining commands) goes to the parser whole, as does a value whose decoded words would meet
+ *    where the parser merges markup across them (`</i> <i>`), or whose marker words do not come
+ *    back intact.
+ * Checked against the parser alone: tests/unit/corpus-bibtex-plain.test.ts (hand-made cases, and
+ * every field of 1,000 real arXiv entries with LaTeX when the dataset is on the machine).
  */
+import { parse } from '@retorquere/bibtex-parser';
+
+/** How parse-bibtex.ts calls the library; the fragments here are decoded with the same options. */
+export const LIBRARY_OPTIONS: Parameters<typeof parse>[1] = {
+  english: false, // keep titles' case as written: no sentence-casing
+  sentenceCase: false,
+  caseProtection: false,
+  applyCrossRef: true, // an @inproceedings inherits booktitle, year, … from its @proceedings
+  // An unknown command (\mathcal{O}) gives way to its argument's text (O).
+  unsupported: 'ignore',
+};
 
 /** No character the LaTeX decoding would change: checked once per value, so cheap. */
 const PLAIN = /^[^\\$^_~&#{}`<>%]*$/;
 const LIGATURE = /''|--|[!?]`|\n\s*\n/;
+/** LaTeX's own whitespace (space, tab, line ends): a no-break or other Unicode space is text to it. */
+const LATEX_SPACE = /[ \t\r\n]+/g;
 
 const TAG = 'QpsPlainQ';
 /** Fields the parser keeps as text as they are (not name lists, keyword lists or months it maps). */
@@ -20,24 +46,66 @@ const FIELDS = new Set([
   'year', 'date', 'volume', 'number', 'pages', 'doi', 'url', 'eprint', 'eprinttype', 'archiveprefix',
   'primaryclass', 'eprintclass', 'issn', 'isbn',
 ]);
+/** Fields cut into words when they carry LaTeX (text and title mode: a blank line is a space there). */
+const SPLIT_FIELDS = new Set(['abstract', 'title']);
+
+/** Commands whose effect reaches past their word or across the file: their value goes whole. */
+const REACHING = new Set([
+  'begin', 'end', 'verb', 'ifdefined', 'else', 'fi', 'enquote', 'mkbibquote', 'par', 'item',
+  'newcommand', 'renewcommand', 'ProvideTextCommandDefault', 'def', 'makeatletter', 'makeatother',
+]);
+/** Switches that restyle the rest of their group (at the top level: the rest of the value). */
+const SWITCHES = new Set(['em', 'it', 'sl', 'bf', 'sc', 'tt', 'rm', 'itshape', 'bfseries', 'scshape', 'ttfamily', 'upshape']);
+/** Commands with two arguments (the parser's table): either may be the next word. */
+const TWO_ARGS = new Set(['frac', 'href']);
+/** Commands defined in the file (a preamble or a value): later values depend on them. */
+const DEFINES = /\\(?:newcommand|renewcommand|ProvideTextCommandDefault|def)(?![A-Za-z])/;
+/** Markup the parser merges when only space separates the two (its restoreMarkup). */
+const MERGED_MARKUP = /<\/([a-z]+)>[ \t\r\n]*<\1>|<\/span>[ \t\r\n]*<span/i;
+
+const LEFT = 'QpsL';
+const RIGHT = 'QpsR';
 
 export interface Stashed {
-  /** the text with every plain value replaced by a placeholder */
+  /** the text with every value decoded here replaced by a placeholder */
   text: string;
-  /** a field value as the parser gave it → the plain text it stands for (placeholders back to text) */
+  /** a field value as the parser gave it → the text it stands for (placeholders back to text) */
   restore: (value: string) => string;
+  /** values replaced (plain or decoded word by word) */
   count: number;
+  /** of which decoded word by word, and the distinct LaTeX words the library decoded for them */
+  split: number;
+  fragments: number;
+}
+
+interface Found {
+  field: string;
+  start: number;
+  end: number;
+  /** pieces of the decoded value: text as it is, or a LaTeX fragment's index */
+  pieces: (string | number)[];
 }
 
 /**
- * Replaces plain `name = {value}` / `name = "value"` field values (at the top level of an entry,
- * not part of a `#` concatenation) with placeholders; the text keeps its lines (a value's line
- * breaks follow its placeholder). `text` is the whole .bib file.
+ * Replaces `name = {value}` / `name = "value"` field values (at the top level of an entry, not
+ * part of a `#` concatenation) that this module decodes with placeholders; the text keeps its
+ * lines (a value's line breaks follow its placeholder). `text` is the whole .bib file.
  */
 export function stashPlainValues(text: string): Stashed {
-  const values: string[] = [];
-  let out = '';
-  let last = 0;
+  const found: Found[] = [];
+  const fragments = new Map<string, number>();
+  const fragmentList: { field: string; tex: string }[] = [];
+  const fragmentOf = (field: string, tex: string): number => {
+    const key = `${field}\u0000${tex}`;
+    let n = fragments.get(key);
+    if (n === undefined) {
+      n = fragmentList.length;
+      fragments.set(key, n);
+      fragmentList.push({ field, tex });
+    }
+    return n;
+  };
+  const splitting = !DEFINES.test(text);
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
@@ -53,18 +121,19 @@ export function stashPlainValues(text: string): Stashed {
       }
       continue;
     }
-    if (depth === 1 && (ch === '{' || ch === '"') && FIELDS.has(fieldName(text, i))) {
+    let field: string;
+    if (depth === 1 && (ch === '{' || ch === '"') && FIELDS.has((field = fieldName(text, i)))) {
       const end = valueEnd(text, i);
       if (end < 0) {
         if (ch === '{') depth++;
         continue;
       }
       const value = text.slice(i + 1, end);
-      if (PLAIN.test(value) && !LIGATURE.test(value) && nextNonSpaceIsEnd(text, end + 1) && value.trim() !== '') {
-        // the value's line breaks stay (after it), so every line number is the file's
-        out += `${text.slice(last, i)}{${TAG}${values.length}}${'\n'.repeat(newlines(value))}`;
-        values.push(value);
-        last = end + 1;
+      if (nextNonSpaceIsEnd(text, end + 1) && value.trim() !== '') {
+        let pieces: (string | number)[] | null = null;
+        if (PLAIN.test(value) && !LIGATURE.test(value)) pieces = [value];
+        else if (splitting && SPLIT_FIELDS.has(field)) pieces = splitValue(value, field, fragmentOf);
+        if (pieces) found.push({ field, start: i, end, pieces });
       }
       i = end;
       continue;
@@ -72,19 +141,193 @@ export function stashPlainValues(text: string): Stashed {
     if (ch === '{') depth++;
     else if (ch === '}' || ch === ')') depth = Math.max(0, depth - 1);
   }
+
+  const decoded = decodeFragments(fragmentList);
+  const values: string[] = [];
+  let out = '';
+  let last = 0;
+  let split = 0;
+  for (const f of found) {
+    const value = joinPieces(f.field, f.pieces, decoded);
+    if (value === null) continue; // the parser decodes it whole
+    if (f.pieces.length > 1) split++;
+    // the value's line breaks stay (after it), so every line number is the file's
+    out += `${text.slice(last, f.start)}{${TAG}${values.length}}${'\n'.repeat(newlines(text, f.start, f.end))}`;
+    values.push(value);
+    last = f.end + 1;
+  }
   out += text.slice(last);
-  const restore = (value: string) => (value.startsWith(TAG) ? value.replace(new RegExp(`${TAG}(\\d+)`, 'g'), (_m, n: string) => collapse(values[Number(n)] ?? '')) : value);
-  return { text: out, restore, count: values.length };
+  const restore = (value: string) => (value.startsWith(TAG) ? value.replace(new RegExp(`${TAG}(\\d+)`, 'g'), (_m, n: string) => values[Number(n)] ?? '') : value);
+  return { text: out, restore, count: values.length, split, fragments: fragmentList.length };
 }
 
-function newlines(value: string): number {
+/** The decoded value, or null when a fragment did not come back (the parser then takes the value whole). */
+function joinPieces(field: string, pieces: (string | number)[], decoded: (string | null)[]): string | null {
+  let value = '';
+  for (let k = 0; k < pieces.length; k++) {
+    const p = pieces[k];
+    const piece = typeof p === 'string' ? p.replace(LATEX_SPACE, ' ') : decoded[p];
+    if (piece === null) return null;
+    value += k === 0 ? piece : ` ${piece}`;
+  }
+  if (pieces.length > 1 && MERGED_MARKUP.test(value)) return null;
+  value = value.trim();
+  // the parser writes a whole-number year as a number does ("02024" → "2024")
+  return field === 'year' && /^-?\d+$/.test(value) ? `${parseInt(value, 10)}` : value;
+}
+
+interface Word {
+  start: number;
+  end: number;
+  /** has LaTeX: a command, math, braces, a special character or a ligature */
+  latex: boolean;
+  /** ends with a command (it takes the next word as its argument, or eats the space after it) */
+  endsWithCommand: boolean;
+  /** has a top-level command with two arguments: the next two words may be them */
+  twoArgs: boolean;
+}
+
+/**
+ * A LaTeX value as plain words and LaTeX fragments (indices from `fragmentOf`), or null when its
+ * LaTeX may reach across words, its braces or math do not nest, or it is all one fragment.
+ */
+function splitValue(value: string, field: string, fragmentOf: (field: string, tex: string) => number): (string | number)[] | null {
+  const words = latexWords(value);
+  if (!words || !words.some((w) => !w.latex)) return null;
+  const pieces: (string | number)[] = [];
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k];
+    if (!w.latex) {
+      pieces.push(value.slice(w.start, w.end));
+      continue;
+    }
+    let end = k;
+    let pending = w.twoArgs ? 2 : 0;
+    while (end + 1 < words.length && (words[end].endsWithCommand || pending > 0)) {
+      end++;
+      pending = Math.max(pending - 1, words[end].twoArgs ? 2 : 0);
+    }
+    if (k === 0 && end === words.length - 1) return null;
+    const tex = `${LEFT} ${value.slice(w.start, words[end].end)}${end < words.length - 1 ? ` ${RIGHT}` : ''}`;
+    pieces.push(fragmentOf(field, tex));
+    k = end;
+  }
+  return pieces;
+}
+
+const isSpace = (ch: string) => ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r';
+const isLetter = (ch: string | undefined) => ch !== undefined && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z'));
+
+/** The value's words: split at whitespace outside braces and math. */
+function latexWords(v: string): Word[] | null {
+  const words: Word[] = [];
+  let depth = 0;
+  /** inline $…$, display $$…$$, \(…\), \[…\], or none */
+  let math = '';
+  const mathAtOpen: string[] = [];
+  let w: Word | null = null;
+  let i = 0;
+  while (i < v.length) {
+    const ch = v[i];
+    if (depth === 0 && math === '' && isSpace(ch)) {
+      if (w) words.push(w);
+      w = null;
+      i++;
+      continue;
+    }
+    w ??= { start: i, end: i, latex: false, endsWithCommand: false, twoArgs: false };
+    w.endsWithCommand = false;
+    if (ch === '\\') {
+      w.latex = true;
+      let j = i + 1;
+      if (isLetter(v[j])) {
+        while (isLetter(v[j])) j++;
+        const name = v.slice(i + 1, j);
+        if (REACHING.has(name) || (depth === 0 && math === '' && SWITCHES.has(name))) return null;
+        if (depth === 0 && math === '' && TWO_ARGS.has(name)) w.twoArgs = true;
+        while (v[j] === '*' || v[j] === '@' || isLetter(v[j])) j++;
+      } else {
+        const sym = v[j];
+        if (sym === undefined) return null;
+        j++;
+        if (sym === '(' || sym === '[') {
+          if (math !== '') return null;
+          math = `\\${sym}`;
+        } else if (sym === ')' || sym === ']') {
+          if (math !== (sym === ')' ? '\\(' : '\\[')) return null;
+          math = '';
+        }
+      }
+      w.endsWithCommand = true;
+      w.end = i = j;
+      continue;
+    }
+    if (ch === '$') {
+      w.latex = true;
+      if (v[i + 1] === '$' && math !== '$') {
+        if (math === '') math = '$$';
+        else if (math === '$$') math = '';
+        else return null;
+        i += 2;
+      } else {
+        if (math === '') math = '$';
+        else if (math === '$') math = '';
+        else return null;
+        i++;
+      }
+      w.end = i;
+      continue;
+    }
+    if (ch === '%') return null; // a comment (bare % are escaped before this runs)
+    if (ch === '{') {
+      mathAtOpen.push(math);
+      depth++;
+    } else if (ch === '}') {
+      if (depth === 0 || mathAtOpen.pop() !== math) return null;
+      depth--;
+    }
+    if (!PLAIN.test(ch)) w.latex = true;
+    w.end = ++i;
+  }
+  if (w) words.push(w);
+  if (depth !== 0 || math !== '') return null;
+  for (const word of words) if (!word.latex && /''|--/.test(v.slice(word.start, word.end))) word.latex = true;
+  return words;
+}
+
+/**
+ * The library's decoding of each fragment (between its marker words), all in one parse: one
+ * entry per fragment, in the fragment's own field (abstract or title mode). Null for a fragment
+ * whose entry failed or whose markers did not come back as they went in.
+ */
+function decodeFragments(list: { field: string; tex: string }[]): (string | null)[] {
+  if (list.length === 0) return [];
+  const bib = list.map((f, n) => `@misc{qpsfrag${n},\n${f.field} = {${f.tex}}\n}\n`).join('');
+  let lib: ReturnType<typeof parse>;
+  try {
+    lib = parse(bib, LIBRARY_OPTIONS);
+  } catch {
+    return list.map(() => null);
+  }
+  const failed = new Set<number>();
+  for (const err of lib.errors) for (const m of `${err.input ?? ''}\n${err.error}`.matchAll(/qpsfrag(\d+)/g)) failed.add(Number(m[1]));
+  const out: (string | null)[] = list.map(() => null);
+  for (const e of lib.entries) {
+    const n = Number(/^qpsfrag(\d+)$/.exec(e.key)?.[1] ?? NaN);
+    if (!(n >= 0 && n < list.length) || failed.has(n)) continue;
+    const v = (e.fields as Record<string, unknown>)[list[n].field];
+    if (typeof v !== 'string' || !v.startsWith(`${LEFT} `)) continue;
+    const right = list[n].tex.endsWith(` ${RIGHT}`);
+    if (right && !v.endsWith(` ${RIGHT}`)) continue;
+    out[n] = v.slice(LEFT.length + 1, right ? v.length - RIGHT.length - 1 : v.length);
+  }
+  return out;
+}
+
+function newlines(text: string, from: number, to: number): number {
   let n = 0;
-  for (let i = value.indexOf('\n'); i >= 0; i = value.indexOf('\n', i + 1)) n++;
+  for (let i = text.indexOf('\n', from); i >= 0 && i < to; i = text.indexOf('\n', i + 1)) n++;
   return n;
-}
-
-function collapse(value: string): string {
-  return value.replace(/\s+/g, ' ').trim();
 }
 
 /** The field name before `name =` ending at the value opened at `i` ('' when the value does not follow `=`). */
