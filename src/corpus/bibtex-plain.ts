@@ -71,28 +71,52 @@ export interface Stashed {
   text: string;
   /** a field value as the parser gave it → the text it stands for (placeholders back to text) */
   restore: (value: string) => string;
+  /** an entry's fields as the parser gave them → as the parser alone would have (changed in place) */
+  restoreFields: (fields: Record<string, unknown>) => void;
   /** values replaced (plain or decoded word by word) */
   count: number;
   /** of which decoded word by word, and the distinct LaTeX words the library decoded for them */
   split: number;
   fragments: number;
+  /** entries whose decoded values went to the parser as one field */
+  grouped: number;
 }
 
 interface Found {
   field: string;
+  /** where `name = {value}` starts, the value opens and closes, and just after the comma that follows (or the close) */
+  nameStart: number;
   start: number;
   end: number;
+  after: number;
   /** pieces of the decoded value: text as it is, or a LaTeX fragment's index */
   pieces: (string | number)[];
 }
 
+interface EntryScan {
+  /** every field name in the entry, as far as the scan sees them */
+  names: string[];
+  /** its values decoded here (indices into found) */
+  found: number[];
+}
+
+/** Entry types whose fields are not a paper's (their values stay where they are). */
+const NOT_ENTRIES = /^(?:string|preamble|comment)$/i;
+/** The one field standing for an entry's decoded values: the parser decodes one placeholder per entry, not one per field. */
+const GROUP_FIELD = 'qpsfields';
+const GROUP_TAG = 'QpsEntryQ';
+
 /**
  * Replaces `name = {value}` / `name = "value"` field values (at the top level of an entry, not
  * part of a `#` concatenation) that this module decodes with placeholders; the text keeps its
- * lines (a value's line breaks follow its placeholder). `text` is the whole .bib file.
+ * lines (a value's line breaks follow its placeholder). `text` is the whole .bib file. In an
+ * entry with two or more such values (and no field named twice, in a file without crossref),
+ * they all go as one placeholder field: the parser's per-field cost (a LaTeX parse of even a
+ * placeholder) is then paid once per entry.
  */
 export function stashPlainValues(text: string): Stashed {
   const found: Found[] = [];
+  const entries: EntryScan[] = [];
   const fragments = new Map<string, number>();
   const fragmentList: { field: string; tex: string }[] = [];
   const fragmentOf = (field: string, tex: string): number => {
@@ -106,7 +130,10 @@ export function stashPlainValues(text: string): Stashed {
     return n;
   };
   const splitting = !DEFINES.test(text);
+  const grouping = !/crossref\s*=/i.test(text);
   let depth = 0;
+  let closer = '}';
+  let entry: EntryScan | null = null;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (ch === '\\') {
@@ -114,51 +141,101 @@ export function stashPlainValues(text: string): Stashed {
       continue;
     }
     if (depth === 0) {
-      if (ch === '{' || ch === '(') depth = 1;
-      else if (ch === '%') {
+      if (ch === '{' || ch === '(') {
+        depth = 1;
+        closer = ch === '{' ? '}' : ')';
+        const type = /@\s*([A-Za-z]+)\s*$/.exec(text.slice(Math.max(0, i - 40), i))?.[1];
+        entry = type && !NOT_ENTRIES.test(type) ? { names: [], found: [] } : null;
+        if (entry) entries.push(entry);
+      } else if (ch === '%') {
         const eol = text.indexOf('\n', i);
         i = eol === -1 ? text.length : eol;
       }
       continue;
     }
-    let field: string;
-    if (depth === 1 && (ch === '{' || ch === '"') && FIELDS.has((field = fieldName(text, i)))) {
+    if (depth === 1 && ch === '=') {
+      entry?.names.push(nameBefore(text, i).name);
+      continue;
+    }
+    let named: { name: string; start: number };
+    if (depth === 1 && (ch === '{' || ch === '"') && FIELDS.has((named = fieldName(text, i)).name)) {
       const end = valueEnd(text, i);
       if (end < 0) {
         if (ch === '{') depth++;
         continue;
       }
       const value = text.slice(i + 1, end);
+      const field = named.name;
       if (nextNonSpaceIsEnd(text, end + 1) && value.trim() !== '') {
         let pieces: (string | number)[] | null = null;
         if (PLAIN.test(value) && !LIGATURE.test(value)) pieces = [value];
         else if (splitting && SPLIT_FIELDS.has(field)) pieces = splitValue(value, field, fragmentOf);
-        if (pieces) found.push({ field, start: i, end, pieces });
+        if (pieces) {
+          let after = end + 1;
+          while (after < text.length && /\s/.test(text[after])) after++;
+          after = text[after] === ',' ? after + 1 : end + 1;
+          entry?.found.push(found.length);
+          found.push({ field, nameStart: named.start, start: i, end, after, pieces });
+        }
       }
       i = end;
       continue;
     }
     if (ch === '{') depth++;
-    else if (ch === '}' || ch === ')') depth = Math.max(0, depth - 1);
+    else if (ch === '}' && depth > 1) depth--;
+    else if (ch === closer && depth === 1) {
+      depth = 0;
+      entry = null;
+    }
   }
 
   const decoded = decodeFragments(fragmentList);
+  const valueOf = found.map((f) => joinPieces(f.field, f.pieces, decoded)); // null: the parser decodes it whole
+  /** found index → its entry's group (the fields standing together for one placeholder) */
+  const groupOf = new Map<number, number[]>();
+  if (grouping) {
+    for (const e of entries) {
+      const done = e.found.filter((k) => valueOf[k] !== null);
+      if (done.length >= 2 && new Set(e.names).size === e.names.length) for (const k of done) groupOf.set(k, done);
+    }
+  }
   const values: string[] = [];
+  const groups: [string, string][][] = [];
   let out = '';
   let last = 0;
   let split = 0;
-  for (const f of found) {
-    const value = joinPieces(f.field, f.pieces, decoded);
-    if (value === null) continue; // the parser decodes it whole
+  let count = 0;
+  found.forEach((f, k) => {
+    const value = valueOf[k];
+    if (value === null) return;
+    count++;
     if (f.pieces.length > 1) split++;
-    // the value's line breaks stay (after it), so every line number is the file's
-    out += `${text.slice(last, f.start)}{${TAG}${values.length}}${'\n'.repeat(newlines(text, f.start, f.end))}`;
-    values.push(value);
-    last = f.end + 1;
-  }
+    // line breaks stay (after the placeholder), so every line number is the file's
+    const group = groupOf.get(k);
+    if (!group) {
+      out += `${text.slice(last, f.start)}{${TAG}${values.length}}${'\n'.repeat(newlines(text, f.start, f.end))}`;
+      values.push(value);
+      last = f.end + 1;
+    } else if (group[0] === k) {
+      out += `${text.slice(last, f.nameStart)}${GROUP_FIELD} = {${GROUP_TAG}${groups.length}}${'\n'.repeat(newlines(text, f.nameStart, f.end))}`;
+      groups.push(group.map((g) => [found[g].field, valueOf[g]!]));
+      last = f.end + 1;
+    } else {
+      out += `${text.slice(last, f.nameStart)}${'\n'.repeat(newlines(text, f.nameStart, f.after))}`;
+      last = f.after;
+    }
+  });
   out += text.slice(last);
   const restore = (value: string) => (value.startsWith(TAG) ? value.replace(new RegExp(`${TAG}(\\d+)`, 'g'), (_m, n: string) => values[Number(n)] ?? '') : value);
-  return { text: out, restore, count: values.length, split, fragments: fragmentList.length };
+  const restoreFields = (fields: Record<string, unknown>) => {
+    const g = fields[GROUP_FIELD];
+    if (typeof g === 'string' && g.startsWith(GROUP_TAG)) {
+      delete fields[GROUP_FIELD];
+      for (const [name, value] of groups[Number(g.slice(GROUP_TAG.length))] ?? []) fields[name] = value;
+    }
+    for (const [name, v] of Object.entries(fields)) if (typeof v === 'string') fields[name] = restore(v);
+  };
+  return { text: out, restore, restoreFields, count, split, fragments: fragmentList.length, grouped: groups.length };
 }
 
 /** The decoded value, or null when a fragment did not come back (the parser then takes the value whole). */
@@ -330,16 +407,21 @@ function newlines(text: string, from: number, to: number): number {
   return n;
 }
 
-/** The field name before `name =` ending at the value opened at `i` ('' when the value does not follow `=`). */
-function fieldName(text: string, i: number): string {
+/** The field name before `name =` ending at the value opened at `i` ('' when the value does not follow `=`), and where it starts. */
+function fieldName(text: string, i: number): { name: string; start: number } {
   let j = i - 1;
   while (j >= 0 && /\s/.test(text[j])) j--;
-  if (text[j] !== '=') return '';
-  j--;
+  if (text[j] !== '=') return { name: '', start: i };
+  return nameBefore(text, j);
+}
+
+/** The field name before the `=` at `eq` (lower case), and where it starts. */
+function nameBefore(text: string, eq: number): { name: string; start: number } {
+  let j = eq - 1;
   while (j >= 0 && /\s/.test(text[j])) j--;
   const end = j + 1;
   while (j >= 0 && /[\w:.+-]/.test(text[j])) j--;
-  return text.slice(j + 1, end).toLowerCase();
+  return { name: text.slice(j + 1, end).toLowerCase(), start: j + 1 };
 }
 
 function nextNonSpaceIsEnd(text: string, i: number): boolean {

@@ -57,7 +57,7 @@ export function parseBibtex(decoded: DecodedFile, file: string, reporter: Report
   for (const entry of lib.entries) {
     const line = lineOf(entry.key);
     if (broken.has(entry.key) && Object.keys(entry.fields).length === 0) continue; // reported above
-    for (const [name, v] of Object.entries(entry.fields)) if (typeof v === 'string') (entry.fields as Record<string, unknown>)[name] = stashed.restore(v);
+    stashed.restoreFields(entry.fields as Record<string, unknown>);
     const paper = entryToPaper(entry, { reporter, file, line, entry: entryLabel(entry.key) });
     if (paper) papers.push(paper);
   }

@@ -18,7 +18,7 @@ function both(bib: string) {
   const s = stashPlainValues(text);
   const direct = parse(text, OPTIONS);
   const fast = parse(s.text, OPTIONS);
-  for (const e of fast.entries) for (const [k, v] of Object.entries(e.fields)) if (typeof v === 'string') (e.fields as Record<string, unknown>)[k] = s.restore(v);
+  for (const e of fast.entries) s.restoreFields(e.fields as Record<string, unknown>);
   return {
     s, direct, fast,
     fields: (r: typeof direct) => r.entries.map((e) => [e.key, e.fields]),
@@ -127,6 +127,26 @@ describe('stashPlainValues', () => {
     expect(s.count).toBe(3);
     expect(fields(fast)).toEqual(fields(direct));
     expect((fast.entries[0].fields as Record<string, string>).year).toBe('2024');
+  });
+
+  it("sends an entry's decoded values as one field, and keeps every line where it was", () => {
+    const bib = String.raw`@article{one,
+  title = {Kelp forests and
+           their grazers},
+  author = {Lindqvist, Maja},
+  abstract = {Sea urchins $\alpha$ graze kelp.},
+  year = {2024}
+}
+@misc{twice, title = {A title}, abstract = {First.}, title = {Again}}
+@misc{after, title = {Plain}, abstract = {Also plain}}
+`;
+    const { s, direct, fast, fields, errors } = both(bib);
+    expect(fields(fast)).toEqual(fields(direct));
+    expect(errors(fast)).toEqual(errors(direct));
+    expect(s.grouped).toBe(2); // not @misc{twice}: a field named twice goes field by field
+    expect(s.text).toContain('Lindqvist, Maja');
+    const lineOf = (text: string, needle: string) => text.slice(0, text.indexOf(needle)).split('\n').length;
+    for (const key of ['author =', '@misc{twice', '@misc{after']) expect(lineOf(s.text, key)).toBe(lineOf(bib, key));
   });
 
   it('keeps every line where it was (report lines name the file line)', () => {
