@@ -96,9 +96,9 @@ function installRecorder(): void {
     const text = progress?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
     if (text !== last) {
       last = text;
-      const m = /Embedding (\d+) of (\d+)/.exec(text);
-      const stage = /^Reading/.test(text) ? 'reading' : /^Parsing/.test(text) ? 'parsing' : /^Parsed/.test(text) ? 'dedupe' : /^Saving/.test(text) ? 'saving' : m ? 'embedding' : text ? 'other' : 'none';
-      log.stages.push({ stage, at: now, ...(m && { done: Number(m[1]), total: Number(m[2]) }) });
+      const m = /Embedding ([\d,]+) of ([\d,]+)/.exec(text); // 'Embedding 16 of 10,311'
+      const stage = /^Reading/.test(text) ? 'reading' : /^Parsing/.test(text) ? 'parsing' : /^Parsed/.test(text) ? 'dedupe' : /^Sav(ing|ed)/.test(text) ? 'saving' : m ? 'embedding' : text ? 'other' : 'none';
+      log.stages.push({ stage, at: now, ...(m && { done: Number(m[1].replace(/,/g, '')), total: Number(m[2].replace(/,/g, '')) }) });
     }
     if (log.summaryAt === null && document.querySelector('[data-testid=import-summary]')) log.summaryAt = now;
   }).observe(document, { subtree: true, childList: true, characterData: true });
