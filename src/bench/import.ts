@@ -4,7 +4,7 @@
  * worker → IndexedDB → the page's embedder), with the seeds as the shipped corpus.
  *
  *   1. BibTeX: 5,000 real arXiv entries with abstracts (import-data.ts) chosen in the file input.
- *      parse + dedupe: the file chosen → the page shows "Saving N papers" (reading the file,
+ *      parse + dedupe: the file chosen → the page shows "Saved 0 of N papers" (reading the file,
  *      the worker's parse, in-file dedupe, chunking, dedupe against the shipped corpus, and the
  *      result's trip back). Then the page embeds the new passages with its one inference worker:
  *      the rate over the first ~100 passages (after the first batch) is the import's embedding
@@ -36,7 +36,7 @@ export interface ImportResults {
   passages: number;
   /** absent when the run left it out (--import-parts export) */
   bibtex?: {
-    /** file chosen → "Saving N papers" on screen */
+    /** file chosen → "Saved 0 of N papers" on screen */
     parseDedupeMs: number;
     /** file chosen → "Embedding …" on screen (parse + dedupe + saving to IndexedDB + making the papers searchable) */
     readyToEmbedMs: number;

@@ -7,7 +7,7 @@
 import { type Creator, type Entry, parse } from '@retorquere/bibtex-parser';
 import { type DecodedFile, joinedText, lineFinder } from './decode.ts';
 import { cleanAbstract, cleanField, entryLabel, type FieldContext, reportNoAbstract, setArxivId, setAuthors, setCategories, setDate, setDoi, setKeywords, setUrl, setVenue } from './fields.ts';
-import { stashPlainValues } from './bibtex-plain.ts';
+import { LIBRARY_OPTIONS, stashPlainValues } from './bibtex-plain.ts';
 import { redotAccented } from './latex.ts';
 import { dateFromYearMonth, nameFromParts } from './metadata.ts';
 import type { ParsedPaper } from './parsed.ts';
@@ -31,19 +31,12 @@ export function parseBibtex(decoded: DecodedFile, file: string, reporter: Report
   }
   const lineOf = (key: string): number => starts.get(key)?.shift() ?? 1;
 
-  // plain values skip the parser's LaTeX decoding (bibtex-plain.ts); same lines, so positions hold
+  // plain values, and the plain words of LaTeX ones, skip the parser's LaTeX decoding (bibtex-plain.ts); same lines, so positions hold
   const stashed = stashPlainValues(text);
   const lineInStashed = lineFinder(stashed.text);
   let lib: ReturnType<typeof parse>;
   try {
-    lib = parse(stashed.text, {
-      english: false, // keep titles' case as written: no sentence-casing
-      sentenceCase: false,
-      caseProtection: false,
-      applyCrossRef: true, // an @inproceedings inherits booktitle, year, … from its @proceedings
-      // An unknown command (\mathcal{O}) gives way to its argument's text (O).
-      unsupported: 'ignore',
-    });
+    lib = parse(stashed.text, LIBRARY_OPTIONS);
   } catch (err) {
     reporter.warn('syntax-error', file, undefined, `BibTeX not read (${(err as Error).message}): file skipped`);
     return [];
@@ -64,7 +57,7 @@ export function parseBibtex(decoded: DecodedFile, file: string, reporter: Report
   for (const entry of lib.entries) {
     const line = lineOf(entry.key);
     if (broken.has(entry.key) && Object.keys(entry.fields).length === 0) continue; // reported above
-    for (const [name, v] of Object.entries(entry.fields)) if (typeof v === 'string') (entry.fields as Record<string, unknown>)[name] = stashed.restore(v);
+    stashed.restoreFields(entry.fields as Record<string, unknown>);
     const paper = entryToPaper(entry, { reporter, file, line, entry: entryLabel(entry.key) });
     if (paper) papers.push(paper);
   }

@@ -4,7 +4,7 @@
  */
 import type { KnownPaper } from './known';
 import type { ImportResult, ImportStage } from './pipeline';
-import type { ImportRequest, ImportResponse } from './protocol';
+import { joinParts, type ImportPart, type ImportRequest, type ImportResponse } from './protocol';
 
 export function spawnImportWorker(): Worker {
   return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
@@ -26,12 +26,14 @@ export function runImport(
       reject(new DOMException('stopped', 'AbortError'));
     };
     options.signal?.addEventListener('abort', abort, { once: true });
+    const parts: ImportPart[] = [];
     worker.onmessage = (e: MessageEvent<ImportResponse>) => {
       const m = e.data;
       if (m.type === 'stage') options.onStage?.(m.payload);
+      else if (m.type === 'part') parts.push(m.payload);
       else if (m.type === 'result') {
         finish();
-        resolve(m.payload);
+        resolve(joinParts(parts, m.payload));
       } else {
         finish();
         reject(new Error(`The import failed: ${m.payload.message}`));

@@ -18,8 +18,11 @@ import { encodeVector, EXPORT_FORMAT, EXPORT_VERSION, type CollectionExport } fr
 
 const BASE = import.meta.env.BASE_URL;
 const BATCH = 16;
-/** Papers saved per IndexedDB transaction: a failure (quota) loses at most this batch, never what is saved. */
-const SAVE_BATCH = 200;
+/**
+ * Papers saved per IndexedDB transaction: a failure (quota) loses at most this batch, never what
+ * is saved. Its puts are one task (200 papers were ~100 ms, 100 ~60-80 ms at load 10-12 on 2 cores).
+ */
+const SAVE_BATCH = 50;
 
 export type ImportProgress =
   | { stage: 'reading'; file: string; loaded: number; total: number }
@@ -169,10 +172,10 @@ export class Importer {
       saving = null;
       await store.endImport(pending.id).catch(() => {});
       if (!info) return;
-      if (result.vectors.length > 0) await this.storeGivenVectors(info, kept, result.vectors);
+      const given = result.vectors.length > 0 ? await this.storeGivenVectors(info, kept, result.vectors) : undefined;
       const passages = await this.embedMissing(kept, stopper, (counts) => {
         if (this.last) this.last = { ...this.last, passages: counts };
-      });
+      }, given);
       this.last = { ...this.last, passages };
     } catch (err) {
       if ((err as Error).name === 'AbortError') {
@@ -237,8 +240,7 @@ export class Importer {
     if (!this.store || !info) throw new Error(`No collection "${id}" to export.`);
     const fingerprint = await this.modelFingerprint();
     const list = await this.store.papers(id);
-    const chunks = list.flatMap((p) => p.chunks);
-    const { keys } = corpusPassages({ chunker: info.chunker, papers: list.map((p) => p.paper), chunks }, fingerprint);
+    const { chunks, keys } = await passagesOf(info, list, fingerprint);
     const vectors = await this.store.getVectors(keys);
     const doc: CollectionExport = {
       format: EXPORT_FORMAT,
@@ -255,17 +257,27 @@ export class Importer {
     return { fileName: `${info.name.replace(/[^\p{L}\p{N}._-]+/gu, '-')}.paperscope.json`, json: JSON.stringify(doc) };
   }
 
-  /** Vectors that came in a collection export: kept when the page's model made them, else embedded again. */
-  private async storeGivenVectors(info: CollectionInfo, added: StoredPaper[], given: ImportedVector[]): Promise<void> {
+  /**
+   * Vectors that came in a collection export: kept when the page's model made them (stored, and
+   * returned by chunk id for the session), else embedded again.
+   */
+  private async storeGivenVectors(info: CollectionInfo, added: StoredPaper[], given: ImportedVector[]): Promise<Map<string, Float32Array>> {
     const fingerprint = await this.modelFingerprint();
     const usable = given.filter((v) => v.model === fingerprint);
     if (usable.length < given.length) {
       this.notice = `${given.length - usable.length} vectors in the imported collection belong to another model (${given.find((v) => v.model !== fingerprint)!.model.split('|').slice(0, 2).join(' ')}): their passages are embedded again with this page's model.`;
     }
-    const chunks = added.flatMap((p) => p.chunks);
-    const { keys } = corpusPassages({ chunker: info.chunker, papers: added.map((p) => p.paper), chunks }, fingerprint);
+    const { chunks, keys } = await passagesOf(info, added, fingerprint);
     const keyOf = new Map(chunks.map((c, i) => [c.id, keys[i]]));
-    await this.store!.putVectors(info.id, usable.flatMap((v) => (keyOf.has(v.chunkId) ? [{ key: keyOf.get(v.chunkId)!, vector: v.vector }] : [])));
+    const kept = usable.filter((v) => keyOf.has(v.chunkId));
+    try {
+      await this.store!.putVectors(info.id, kept.map((v) => ({ key: keyOf.get(v.chunkId)!, vector: v.vector })));
+    } catch (err) {
+      if (!isQuotaError(err)) throw err;
+      // searched in this visit all the same; the ones not stored are embedded again on a later one
+      this.notice = `This browser's storage for the site is full: some of the imported collection's vectors could not be kept. They are searched now and embedded again on your next visit; free space to keep them.`;
+    }
+    return new Map(kept.map((v) => [v.chunkId, v.vector]));
   }
 
   /** What the user already has, for dedupe: the shipped corpus and every collection. */
@@ -290,11 +302,15 @@ export class Importer {
     return this.fingerprint;
   }
 
-  /** Vectors from the store where it has them; the rest embedded by the page's model, batch by batch. */
+  /**
+   * Vectors from `given` (an export's, just stored) or the store where it has them; the rest
+   * embedded by the page's model, batch by batch.
+   */
   private async embedMissing(
     papers: StoredPaper[],
     stopper: AbortController,
     onCounts?: (c: { total: number; stored: number; embedded: number }) => void,
+    given?: Map<string, Float32Array>,
   ): Promise<{ total: number; stored: number; embedded: number }> {
     const counts = { total: 0, stored: 0, embedded: 0 };
     if (!this.store) return counts;
@@ -305,14 +321,16 @@ export class Importer {
     for (const [collection, list] of byCollection) {
       const info = this.collections.find((c) => c.id === collection);
       if (!info) continue;
-      const chunks = list.flatMap((p) => p.chunks);
-      const { texts, keys } = corpusPassages({ chunker: info.chunker, papers: list.map((p) => p.paper), chunks }, fingerprint);
-      const cached = await this.store.getVectors(keys);
-      chunks.forEach((chunk, i) => {
-        const v = cached[i];
-        if (v) this.session.setImportedVector(chunk.id, v);
-        else todo.push({ collection, chunk, key: keys[i], text: texts[i] });
-      });
+      const { chunks, texts, keys } = await passagesOf(info, list, fingerprint);
+      const ask = given ? chunks.flatMap((c, i) => (given.has(c.id) ? [] : [i])) : chunks.map((_, i) => i);
+      const cached = await this.store.getVectors(ask.map((i) => keys[i]));
+      const stored = new Map(ask.map((i, j) => [i, cached[j]]));
+      for (let i = 0; i < chunks.length; i++) {
+        if (i > 0 && i % VECTOR_SLICE === 0) await yieldToPage();
+        const v = given?.get(chunks[i].id) ?? stored.get(i);
+        if (v) this.session.setImportedVector(chunks[i].id, v);
+        else todo.push({ collection, chunk: chunks[i], key: keys[i], text: texts[i] });
+      }
     }
     this.session.refreshResults();
     counts.total = papers.reduce((n, p) => n + p.chunks.length, 0);
@@ -352,6 +370,46 @@ export class Importer {
     }
     return counts;
   }
+}
+
+/** Papers per slice when making passage texts and cache keys (500 papers' were a ~150 ms task at load 12: sha256 in JS). */
+const PASSAGE_SLICE = 100;
+/** Vectors handed to the session per task. */
+const VECTOR_SLICE = 1000;
+
+const yieldToPage = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Each stored paper's passage texts and cache keys, made once per model (an export's import needs them twice). */
+const passagesMade = new WeakMap<StoredPaper, { fingerprint: string; chunker: string; texts: string[]; keys: string[] }>();
+
+/** A collection's passages (in its papers' order), their texts and cache keys, a slice at a time with a yield between. */
+async function passagesOf(info: CollectionInfo, list: StoredPaper[], fingerprint: string): Promise<{ chunks: Chunk[]; texts: string[]; keys: string[] }> {
+  const out: { chunks: Chunk[]; texts: string[]; keys: string[] } = { chunks: [], texts: [], keys: [] };
+  const made = (p: StoredPaper) => {
+    const m = passagesMade.get(p);
+    return m && m.fingerprint === fingerprint && m.chunker === info.chunker.version ? m : null;
+  };
+  for (let at = 0; at < list.length; at += PASSAGE_SLICE) {
+    const slice = list.slice(at, at + PASSAGE_SLICE);
+    const todo = slice.filter((p) => !made(p));
+    if (todo.length > 0) {
+      if (at > 0) await yieldToPage();
+      const { texts, keys } = corpusPassages({ chunker: info.chunker, papers: todo.map((p) => p.paper), chunks: todo.flatMap((p) => p.chunks) }, fingerprint);
+      let i = 0;
+      for (const p of todo) {
+        const n = p.chunks.length;
+        passagesMade.set(p, { fingerprint, chunker: info.chunker.version, texts: texts.slice(i, i + n), keys: keys.slice(i, i + n) });
+        i += n;
+      }
+    }
+    for (const p of slice) {
+      const m = made(p)!;
+      out.chunks.push(...p.chunks);
+      out.texts.push(...m.texts);
+      out.keys.push(...m.keys);
+    }
+  }
+  return out;
 }
 
 function stageProgress(s: ImportStage, now: ImportProgress | null): ImportProgress | null {

@@ -258,7 +258,7 @@ test.describe('import faults', () => {
     const saved = Number(/: ([\d,]+) of 12,?000 papers were saved/.exec((await told.textContent())!)![1].replace(/,/g, ''));
     expect(saved).toBeGreaterThan(0);
     expect(saved).toBeLessThan(12_000);
-    expect(saved % 200).toBe(0); // whole batches
+    expect(saved % 50).toBe(0); // whole batches (SAVE_BATCH in src/import/importer.svelte.ts)
     await expect(next.getByTestId('collection')).toHaveText(new RegExp(`Many · ${saved} papers`));
     expect((await stored(next)).papers).toBe(saved);
     await panelShot(next, 'import-faults-05-interrupted-saving');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runImport } from '../../src/import/client';
-import type { ImportResponse } from '../../src/import/protocol';
+import type { ImportResult } from '../../src/import/pipeline';
+import { resultParts, type ImportResponse } from '../../src/import/protocol';
 
 /** A worker that answers what the test tells it to, and records terminate(). */
 class FakeWorker {
@@ -33,6 +34,22 @@ describe('import client', () => {
     expect(w.terminated).toBe(true);
   });
 
+  it('reads the papers in parts (one message each, ahead of the result) and resolves with all of them, in order', async () => {
+    const result = resultWith(600);
+    const parts = [...resultParts(result)];
+    expect(parts.map((p) => p.papers.length)).toEqual([100, 100, 100, 100, 100, 100]);
+    for (const p of parts) {
+      const ids = new Set(p.papers.map((x) => x.id));
+      expect(p.chunks.every((c) => ids.has(c.paperId))).toBe(true);
+      expect(p.vectors.every((v) => p.chunks.some((c) => c.id === v.chunkId))).toBe(true);
+    }
+    const w = new FakeWorker();
+    const done = runImport(request, { spawn: () => w as unknown as Worker });
+    for (const p of parts) w.answer({ type: 'part', id: 1, payload: p });
+    w.answer({ type: 'result', id: 1, payload: { ...result, papers: [], chunks: [], vectors: [] } });
+    await expect(done).resolves.toEqual(result);
+  });
+
   it('Stop ends the worker at once and rejects with AbortError; a later answer changes nothing', async () => {
     const w = new FakeWorker();
     const stop = new AbortController();
@@ -49,3 +66,11 @@ describe('import client', () => {
     await expect(done).rejects.toThrow('The import failed: boom');
   });
 });
+
+/** A result of n papers, two passages each, vectors for every third paper's passages (as an export gives). */
+function resultWith(n: number): ImportResult {
+  const papers = Array.from({ length: n }, (_, i) => ({ id: `c1.aa/p${i}`, title: `Paper ${i}`, abstract: `Abstract ${i}.`, abstractKey: `abstract ${i}`, source: { file: 'a.bib', line: i + 1 } }));
+  const chunks = papers.flatMap((p, i) => [0, 1].map((index) => ({ id: `${p.id}#${index}`, paperId: p.id, index, text: `Abstract ${i}, part ${index}.`, hash: `h${i}.${index}`, tokens: 4 })));
+  const vectors = chunks.filter((_, j) => Math.floor(j / 2) % 3 === 0).map((c) => ({ chunkId: c.id, model: 'm', vector: new Float32Array([1, 0]) }));
+  return { papers, chunks, vectors, chunker: { version: 'v', maxTokens: 254, overlapSentences: 1 }, report: { files: [], found: n, imported: [], duplicates: [], skipped: [], notes: [] } } as unknown as ImportResult;
+}
