@@ -566,7 +566,7 @@ export class Session {
         await check();
       } catch (err) {
         this.timings.keptDamaged++;
-        this.notify(`The copy of a corpus file kept from an earlier visit is damaged (${(err as Error).message}); it is removed and downloaded again on the next visit (reload to do it now).`);
+        this.notify(`A corpus file kept from an earlier visit is damaged: ${(err as Error).message}. It is removed, and downloaded again on the next visit (reload to do it now).`);
       }
       this.timings.keptChecked++;
     }

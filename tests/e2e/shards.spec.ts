@@ -103,6 +103,7 @@ test('a kept copy damaged on disk is found after the page is up, named, removed,
   for (const file of damaged) await expect(notice.filter({ hasText: `${file}: sha256` }).filter({ hasText: 'downloaded again on the next visit' })).toBeVisible();
   const kept = await keptUrls();
   for (const file of damaged) expect(kept.some((u) => u.endsWith(file))).toBe(false);
+  await shot(page, '11-damaged-kept-copy');
 
   // Next visit: just those two from the network, nothing damaged, the corpus whole.
   fetched.length = 0;
