@@ -323,16 +323,12 @@ export function formatImportTable(r: ImportResults): string {
   return [...rows.map(([a, b, c]) => `${a.padEnd(w)}  ${b.padStart(w2)}  ${c}`), `(${r.note})`].join('\n');
 }
 
-export interface ImportOnlyOptions {
+/** runImportBench's options, with the data made here from the arXiv file, and the site to build and serve. */
+export interface ImportOnlyOptions extends Omit<ImportBenchOptions, 'data'> {
   port: number;
   arxivFile: string;
-  entries: number;
-  queries: number;
-  embedSample: number;
   noBuild: boolean;
   vectorCache: string;
-  parts?: readonly ImportPart[];
-  log: (line: string) => void;
 }
 
 /** `npm run bench -- --import`: the site built and served, the import rows and their baselines alone. */
@@ -358,7 +354,7 @@ export async function runImportOnly(opts: ImportOnlyOptions): Promise<{ import: 
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   try {
     const baseURL = `http://127.0.0.1:${opts.port}`;
-    const results = await runImportBench(browser, baseURL, { data, entries: opts.entries, embedSample: opts.embedSample, queries: opts.queries, parts: opts.parts, log });
+    const results = await runImportBench(browser, baseURL, { ...opts, data });
     if (!results.bibtex) return { import: results, commit: gitCommit(root), machine: machineInfo(browser, executablePath, load) };
     // the seeds' browser embedding rate, as the main bench measures it (embed.browserChunksPerSec), in the same run
     const seeds = (await readCorpusDir(join(root, 'dist', 'corpus'))).data;
