@@ -74,8 +74,8 @@ export async function keptFile(base: string, ref: FileRef, cache: ShardCache, la
   const kept = await cache.get(url);
   if (!kept) return null;
   try {
-    if (!later) await verifyFile(kept, ref);
-    else if (kept.length !== ref.bytes) await verifyFile(kept, ref); // throws, naming the file
+    // with `later`, only a wrong size is caught now (verifyFile checks it first, without hashing)
+    if (!later || kept.length !== ref.bytes) await verifyFile(kept, ref);
   } catch {
     await cache.delete(url); // damaged copy: fetch it again
     return null;
@@ -91,10 +91,14 @@ export async function keptFile(base: string, ref: FileRef, cache: ShardCache, la
   return kept;
 }
 
-/** One verified shard file. Throws a ShardFormatError / Error naming the file when it cannot be had. */
-export async function loadFile(base: string, ref: FileRef, cache: ShardCache, onProgress?: (p: FileProgress) => void, signal?: AbortSignal, later?: (check: LaterCheck) => void): Promise<{ bytes: Uint8Array; fromCache: boolean }> {
+/**
+ * One verified shard file. Throws a ShardFormatError / Error naming the file when it cannot be had.
+ * `kept`: a keptFile() read of this file started earlier, used instead of reading the cache again.
+ */
+export async function loadFile(base: string, ref: FileRef, cache: ShardCache, onProgress?: (p: FileProgress) => void, signal?: AbortSignal, later?: (check: LaterCheck) => void, early?: Promise<Uint8Array | null>): Promise<{ bytes: Uint8Array; fromCache: boolean }> {
   const url = fileUrl(base, ref);
-  const kept = await keptFile(base, ref, cache, later);
+  const kept = await (early ?? keptFile(base, ref, cache, later));
+  if (signal?.aborted) throw new DOMException('stopped', 'AbortError');
   if (kept) {
     onProgress?.({ loaded: kept.length, total: ref.bytes, fromCache: true });
     return { bytes: kept, fromCache: true };

@@ -14,6 +14,8 @@ import { normalise, type VectorBackend } from './vectors';
 
 export type { CodeBits };
 
+const asBytes = (codes: Int8Array | Uint8Array): Uint8Array => (codes instanceof Uint8Array ? codes : new Uint8Array(codes.buffer, codes.byteOffset, codes.length));
+
 /** code byte → its square (int8) / the sum of its two nibbles' squares (packed int4) */
 const SQUARE_INT8 = Uint16Array.from({ length: 256 }, (_, b) => ((b << 24) >> 24) ** 2);
 const SQUARES_INT4 = Uint16Array.from({ length: 256 }, (_, b) => nibble(b & 15) ** 2 + nibble(b >> 4) ** 2);
@@ -87,18 +89,10 @@ export class QuantMatrix {
    */
   setCodes(r: number, codes: Int8Array | Uint8Array, from = 0): void {
     this.checkRow(r);
-    const src = codes instanceof Int8Array ? codes : new Int8Array(codes.buffer, codes.byteOffset, codes.length);
-    let sum = 0;
-    if (this.bits === 8) {
-      for (let j = 0; j < this.dims; j++) sum += src[from + j] ** 2;
-    } else {
-      for (let b = 0; b < this.rowBytes; b++) {
-        const byte = src[from + b] & 0xff;
-        sum += nibble(byte & 15) ** 2 + nibble(byte >> 4) ** 2;
-      }
-    }
+    const src = asBytes(codes);
+    const sum = this.squareSum(src, from);
     if (sum === 0) throw new RangeError(`QuantMatrix: row ${r} is all zeros (a damaged vector).`);
-    this.codes.set(src.subarray(from, from + this.rowBytes), r * this.rowBytes);
+    this.codes.set(new Int8Array(src.buffer, src.byteOffset + from, this.rowBytes), r * this.rowBytes);
     this.inv[r] = 1 / Math.sqrt(sum);
     this.writes++;
   }
@@ -114,20 +108,25 @@ export class QuantMatrix {
     this.checkRow(first);
     this.checkRow(first + count - 1);
     const rb = this.rowBytes;
-    const src = codes instanceof Uint8Array ? codes : new Uint8Array(codes.buffer, codes.byteOffset, codes.length);
+    const src = asBytes(codes);
     if (from < 0 || from + count * rb > src.length) throw new RangeError(`QuantMatrix.setCodeRows: ${count} rows from byte ${from} need ${count * rb} bytes, ${src.length - from} given.`);
-    const squares = this.bits === 8 ? SQUARE_INT8 : SQUARES_INT4;
     const bad: number[] = [];
     for (let k = 0; k < count; k++) {
-      const o = from + k * rb;
-      let sum = 0;
-      for (let b = 0; b < rb; b++) sum += squares[src[o + b]];
+      const sum = this.squareSum(src, from + k * rb);
       if (sum === 0) bad.push(first + k);
       else this.inv[first + k] = 1 / Math.sqrt(sum);
     }
     this.codes.set(new Int8Array(src.buffer, src.byteOffset + from, count * rb), first * rb);
     this.writes++;
     return bad;
+  }
+
+  /** |codes|² of the row stored at src[o ..] (rowBytes bytes), by the byte → square tables. */
+  private squareSum(src: Uint8Array, o: number): number {
+    const squares = this.bits === 8 ? SQUARE_INT8 : SQUARES_INT4;
+    let sum = 0;
+    for (let b = 0; b < this.rowBytes; b++) sum += squares[src[o + b]];
+    return sum;
   }
 
   /** Copies rows [0, rows) of `from` (same dims and code width) as they are: no re-quantising. */

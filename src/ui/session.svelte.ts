@@ -452,17 +452,12 @@ export class Session {
       const shard = manifest.shards[i];
       let seen = 0;
       try {
-        const early = this.keptVectors[i] ?? null;
+        const early = this.keptVectors[i] ?? undefined;
         this.keptVectors[i] = null;
-        const kept = early && (await early);
-        if (signal.aborted) throw new DOMException('stopped', 'AbortError');
-        if (kept) this.corpusDownload.loaded += seen = kept.length;
-        const { bytes, fromCache } = kept
-          ? { bytes: kept, fromCache: true }
-          : await loadFile(base, shard.vectors!, this.shardCache!, (p) => {
-              this.corpusDownload.loaded += p.loaded - seen;
-              seen = p.loaded;
-            }, signal, this.deferCheck);
+        const { bytes, fromCache } = await loadFile(base, shard.vectors!, this.shardCache!, (p) => {
+          this.corpusDownload.loaded += p.loaded - seen;
+          seen = p.loaded;
+        }, signal, this.deferCheck, early);
         const block = decodeVectors(bytes, shard, manifest);
         const zero = new Set((this.matrix as QuantMatrix).setCodeRows(starts[i], block.codes, 0, block.count));
         for (let r = starts[i]; r < starts[i] + block.count; r++) if (!zero.has(r)) this.markRow(r);
@@ -552,7 +547,6 @@ export class Session {
     this.refresh();
   }
 
-  /** Drops kept corpus files no longer named by the manifest (an update replaced them). */
   /**
    * The sha256 checks of this visit's kept copies, deferred so they do not hold up the first results
    * (see keptFile): one file at a time between other work. A damaged copy is dropped from the cache
@@ -572,6 +566,7 @@ export class Session {
     }
   }
 
+  /** Drops kept corpus files no longer named by the manifest (an update replaced them). */
   private async keepOnlyCurrentShards(): Promise<void> {
     const manifest = this.manifest!;
     const base = `${BASE}corpus/`;
