@@ -109,6 +109,51 @@ test.describe('search app', () => {
     await expect(page).not.toHaveURL(/q=/);
   });
 
+  test('a re-ranking of the same question keeps the keyboard on the same paper, and a new question shows its own papers', async ({ page }) => {
+    await page.goto('/?q=speech%20recognition%20from%20lip%20movements');
+    await waitReady(page);
+    await expect(page.getByTestId('result-meta')).toContainText('hybrid');
+    const ids = () => page.locator('[data-testid=results] article').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.paperId!));
+    const setMode = (mode: string) => page.evaluate((m) => document.querySelector<HTMLInputElement>(`input[name=mode][value=${m}]`)!.click(), mode);
+    const hybrid = await ids();
+    await setMode('keyword');
+    await expect(page.getByTestId('result-meta')).toContainText('keyword');
+    const keyword = await ids();
+    // a paper that the two rankings put at different places (the test needs one)
+    const moved = hybrid.findIndex((id, i) => keyword.indexOf(id) !== i && keyword.includes(id));
+    expect(moved).toBeGreaterThanOrEqual(0);
+    const paper = hybrid[moved];
+    await setMode('hybrid');
+    await expect.poll(ids).toEqual(hybrid);
+    // the keyboard on that paper's card (a click on a mode radio by script moves no focus)
+    await page.getByRole('searchbox').focus();
+    for (let i = 0; i <= moved; i++) await page.keyboard.press('ArrowDown');
+    const focusedPaper = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.closest<HTMLElement>('article')?.dataset.paperId ?? null);
+    expect(await focusedPaper()).toBe(paper);
+    await setMode('keyword');
+    await expect.poll(ids).toEqual(keyword);
+    expect(await focusedPaper()).toBe(paper);
+    await expect(page.locator('[data-testid=results] article').nth(keyword.indexOf(paper))).toBeFocused();
+    // the next arrow goes on from that paper's new place
+    await page.keyboard.press('ArrowDown');
+    expect(await focusedPaper()).toBe(keyword[keyword.indexOf(paper) + 1]);
+    // the cards are reused for a new question: every card shows its own paper's title and abstract
+    await page.getByRole('searchbox').fill('contrastive image text pretraining');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('announce')).toHaveText(/results for contrastive image text pretraining$/);
+    const corpus = await loadCorpus(page);
+    const cards = await page.locator('[data-testid=results] article').evaluateAll((els) =>
+      els.map((e) => ({ id: (e as HTMLElement).dataset.paperId!, title: e.querySelector('[data-testid=paper-title]')!.textContent!, abstract: e.querySelector('.abstract')!.textContent! })),
+    );
+    expect(cards.length).toBeGreaterThan(1);
+    for (const card of cards) {
+      const p = corpus.papers.find((x) => x.id === card.id)!;
+      expect(card.title).toBe(p.title);
+      const words = card.abstract.replace(/…/g, ' ').split(/\s+/).filter((w) => w.length > 3).slice(0, 8);
+      for (const w of words) expect(p.abstract).toContain(w);
+    }
+  });
+
   test('usable at phone width', async ({ page }) => {
     await page.setViewportSize({ width: 375, height: 740 });
     await page.goto('/?q=visually%20grounded%20speech');
