@@ -886,17 +886,29 @@ export class Session {
       if (writeUrl) this.writeUrl({ q: '', like: '', mode: this.urlMode() }, push);
       return;
     }
-    if (writeUrl) this.writeUrl({ q, like: '', mode: this.urlMode() }, push);
-    if (!this.engine) return; // the corpus is still loading: searched once it (or a preview of it) is in
+    // The address bar is written while the worker embeds the query (history.pushState takes ~3 ms
+    // here), never after an await: a newer query's address must not be overwritten by this one's.
+    let wrote = !writeUrl;
+    const write = () => {
+      if (!wrote) this.writeUrl({ q, like: '', mode: this.urlMode() }, push);
+      wrote = true;
+    };
+    if (!this.engine) return write(); // the corpus is still loading: searched once it (or a preview of it) is in
     const mode = this.effectiveMode();
     const t0 = performance.now();
     this.searching = true;
     try {
       let vector: Float32Array | undefined;
-      // A query typed while the model still loads waits for it rather than falling back to words.
-      const client = mode === 'keyword' ? null : (this.client ?? (await this.clientLoading?.catch(() => null)) ?? null);
+      let client = mode === 'keyword' ? null : this.client;
+      if (mode !== 'keyword' && !client) {
+        // A query typed while the model still loads waits for it rather than falling back to words.
+        write();
+        client = (await this.clientLoading?.catch(() => null)) ?? null;
+      }
+      const embedding = client && this.queryVector?.q !== q ? client.embed([q], 'query', { priority: 10 }) : null;
+      write();
       if (client) {
-        vector = this.queryVector?.q === q ? this.queryVector.vector : await client.embed([q], 'query', { priority: 10 });
+        vector = embedding ? await embedding : this.queryVector!.vector;
         this.queryVector = { q, vector };
       }
       if (seq !== this.searchSeq) return;
