@@ -491,9 +491,11 @@ export interface FilteredRanking<H> {
 
 /**
  * Runs one ranking (a query or "more like this") under a filter: `run(k, mask)` must return the
- * k best hits among the allowed papers. By date: the RELEVANT_POOL best, newest first, then the
- * first k. Category counts: over the RELEVANT_POOL best under every filter but the categories;
- * source counts likewise under every filter but the sources. A ranking under the same mask runs once.
+ * k best hits among the allowed papers, in an order that does not depend on k (the engine's: score,
+ * then paper index), so the k best are the first k of the RELEVANT_POOL best. By relevance: the
+ * first k of the RELEVANT_POOL best. By date: those RELEVANT_POOL, newest first, then the first k.
+ * Category counts: over the RELEVANT_POOL best under every filter but the categories; source counts
+ * likewise under every filter but the sources. A ranking under the same mask runs once.
  */
 export function rankFiltered<H extends { paper: Pick<Paper, 'id'> }>(
   index: FilterIndex,
@@ -515,7 +517,8 @@ export function rankFiltered<H extends { paper: Pick<Paper, 'id'> }>(
     const at = new Map(pool(mask).map((h) => [index.indexOf(h.paper.id), h]));
     hits = index.byDate([...at.keys()]).slice(0, k).map((p) => at.get(p)!);
   } else {
-    hits = run(k, mask);
+    // (the pool is needed for the counts anyway: without a category or source filter it is the same ranking)
+    hits = k <= RELEVANT_POOL ? pool(mask).slice(0, k) : run(k, mask);
   }
   const indices = (hs: H[]) => hs.map((h) => index.indexOf(h.paper.id));
   return {

@@ -249,6 +249,29 @@ describe('rankFiltered', () => {
     expect(r.allowed).toBe(300);
   });
 
+  it('the k best of every ranking are the first k of the deeper pool, so the pool is ranked once for both', () => {
+    const paper = data.papers[7].id;
+    const rankings: [string, (k: number) => PaperHit[]][] = [
+      ['hybrid', (k) => engine.search({ text: 'speech models', vector }, { mode: 'hybrid', k })],
+      ['semantic', (k) => engine.search({ text: 'speech models', vector }, { mode: 'semantic', k })],
+      ['keyword', (k) => engine.search({ text: 'speech models' }, { mode: 'keyword', k })],
+      ['more like this', (k) => engine.moreLikeThis(paper, { k })],
+      ['more like this by keyword', (k) => engine.moreLikeThis(paper, { k, mode: 'keyword' })],
+    ];
+    for (const [name, rank] of rankings) {
+      const ids = (hs: PaperHit[]) => hs.map((h) => `${h.paper.id} ${h.score}`);
+      expect(ids(rank(10)), name).toEqual(ids(rank(RELEVANT_POOL)).slice(0, 10));
+    }
+    const calls: number[] = [];
+    const counted = (state: FilterState) => rankFiltered(idx, state, 10, (k, filter) => (calls.push(k), engine.search({ text: 'speech models', vector }, { mode: 'hybrid', k, filter })));
+    counted({ sort: 'relevance' });
+    expect(calls).toEqual([RELEVANT_POOL]);
+    calls.length = 0;
+    // with a category chosen, its counts come from a ranking without it: two rankings
+    counted({ sort: 'relevance', categories: ['cs.CL'] });
+    expect(calls).toEqual([RELEVANT_POOL, RELEVANT_POOL]);
+  });
+
   it('category counts are taken under the other filters only, so a second category shows what it adds', () => {
     const r = run({ from: 2021, to: 2022, categories: ['cs.CL'], sort: 'relevance' });
     expect(r.hits.every((h) => h.paper.categories![0] === 'cs.CL' && h.paper.year! >= 2021 && h.paper.year! <= 2022)).toBe(true);
