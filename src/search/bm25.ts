@@ -55,6 +55,7 @@ export class Bm25Index {
   private docs = 0;
   private totalLength = 0;
   private scores = new Float64Array(0);
+  private readonly located = new Map<string, { at: Int32Array; df: number }>();
   private readonly analyzer;
 
   constructor(settings: Partial<LexicalSettings> = {}) {
@@ -83,13 +84,28 @@ export class Bm25Index {
 
   /** Number of documents containing the (analysed) term. */
   docFrequency(term: string): number {
+    return this.locate(term).df;
+  }
+
+  /**
+   * Where a term's postings are in each segment (-1: not there) and how many documents hold it.
+   * A query looks its terms up several times (scores, IDF weights, statistics) and an index with
+   * imported papers has a segment per 100 of them: the last lookups are kept until the segments change.
+   */
+  private locate(term: string): { at: Int32Array; df: number } {
+    let got = this.located.get(term);
+    if (got) return got;
     const bytes = utf8.encode(term);
-    let n = 0;
-    for (const seg of this.segments) {
-      const at = findTerm(seg, bytes);
-      if (at >= 0) n += seg.offsets[at + 1] - seg.offsets[at];
-    }
-    return n;
+    const at = new Int32Array(this.segments.length);
+    let df = 0;
+    this.segments.forEach((seg, s) => {
+      const i = findTerm(seg, bytes);
+      at[s] = i;
+      if (i >= 0) df += seg.offsets[i + 1] - seg.offsets[i];
+    });
+    if (this.located.size >= 256) this.located.clear();
+    this.located.set(term, (got = { at, df }));
+    return got;
   }
 
   /**
@@ -100,6 +116,7 @@ export class Bm25Index {
     if (docs === this.docs) return;
     const at = this.segments.findIndex((s) => s.first === docs);
     if (at < 0) throw new RangeError(`Bm25Index.truncate(${docs}): not a segment boundary (segments start at ${this.segments.map((s) => s.first).join(', ')}).`);
+    this.located.clear();
     for (const seg of this.segments.splice(at)) {
       for (let d = seg.first; d < seg.first + seg.count; d++) this.totalLength -= this.lengths[d];
     }
@@ -143,6 +160,7 @@ export class Bm25Index {
     this.lengths.set(seg.lengths, first);
     for (let d = 0; d < seg.count; d++) this.totalLength += seg.lengths[d];
     this.segments.push({ ...seg, first });
+    this.located.clear();
     this.docs += seg.count;
     return first;
   }
@@ -241,15 +259,8 @@ export class Bm25Index {
     const lengths = this.lengths;
     const kb = k1 * b / avg;
     const k0 = k1 * (1 - b);
-    const found = new Int32Array(this.segments.length);
     for (const t of this.queryTerms(query, options)) {
-      const bytes = utf8.encode(t);
-      let df = 0;
-      this.segments.forEach((seg, s) => {
-        const at = findTerm(seg, bytes);
-        found[s] = at;
-        if (at >= 0) df += seg.offsets[at + 1] - seg.offsets[at];
-      });
+      const { at: found, df } = this.locate(t);
       if (df === 0) continue;
       const idf = Math.log(1 + (N - df + 0.5) / (df + 0.5));
       this.segments.forEach((seg, s) => {

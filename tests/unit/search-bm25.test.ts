@@ -57,9 +57,17 @@ describe('Bm25Index.truncate', () => {
     const grown = Bm25Index.fromDocs(docs.slice(0, 1000));
     grown.add(docs.slice(1000, 1300));
     grown.add(docs.slice(1300, 1400));
+    // looked up before the change: the terms' places in the segments then are not reused after it
+    for (const q of queries) grown.search(q, 30);
     grown.truncate(1000);
     expect(grown.size).toBe(1000);
     for (const q of queries) expect(grown.search(q, 30)).toEqual(base.search(q, 30));
+    expect(grown.docFrequency('protein')).toBe(base.docFrequency('protein'));
     expect(() => grown.truncate(500)).toThrow(/not a segment boundary/);
+    // and added again: the same as an index made of those documents at once
+    grown.add(docs.slice(1000, 1300));
+    const again = Bm25Index.fromDocs(docs.slice(0, 1300));
+    for (const q of queries) expect(grown.search(q, 30)).toEqual(again.search(q, 30));
+    expect(grown.idf('protein')).toBe(again.idf('protein'));
   });
 });
