@@ -165,16 +165,24 @@ export class SearchEngine {
       const idf = this.lexical.idf(t);
       if (idf > 0) weights.set(t, idf);
     }
-    for (const hit of hits) {
-      // found when first read: category counts and date order look at 200 hits and show 20
+    // found when first read: category counts and date order look at 200 hits and show 20 (a new
+    // object with a getter, not Object.defineProperty on the hit, which makes it a slow dictionary)
+    return hits.map((hit) => {
       let span: { start: number; end: number } | null | undefined;
-      Object.defineProperty(hit, 'highlight', {
-        enumerable: true,
-        configurable: true,
-        get: () => (span === undefined ? (span = answerSpan(this.sentencesOf(hit.bestChunk), weights) ?? null) : span) ?? undefined,
-      });
-    }
-    return hits;
+      const sentences = () => this.sentencesOf(hit.bestChunk);
+      return {
+        paper: hit.paper,
+        score: hit.score,
+        dense: hit.dense,
+        lexical: hit.lexical,
+        get bestChunk() {
+          return hit.bestChunk;
+        },
+        get highlight() {
+          return (span === undefined ? (span = answerSpan(sentences(), weights) ?? null) : span) ?? undefined;
+        },
+      };
+    });
   }
 
   private rank(query: { text: string; vector?: Float32Array }, options: SearchOptions): PaperHit[] {
