@@ -51,7 +51,7 @@ export async function routeCorpusDir(context: BrowserContext, dir: string): Prom
   await context.route('**/corpus/shards/*', (route) => {
     const name = new URL(route.request().url()).pathname.split('/').pop()!;
     if (!/^[pv]\.[0-9a-f]{16}\.(json|bin)$/.test(name)) return route.fulfill({ status: 404, body: 'not a shard' });
-    return route.fulfill({ status: 200, contentType: name.endsWith('.json') ? 'application/json' : 'application/octet-stream', path: join(dir, 'shards', name) });
+    return route.fulfill({ status: 200, contentType: name.endsWith('.json') ? 'application/json' : name.endsWith('.txt') ? 'text/plain; charset=utf-8' : 'application/octet-stream', path: join(dir, 'shards', name) });
   });
 }
 

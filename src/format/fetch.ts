@@ -116,7 +116,7 @@ export async function loadFile(base: string, ref: FileRef, cache: ShardCache, on
   // kept in the background: decoding need not wait for the write (3.2 s of the cold arXiv visit's
   // main thread was in Cache.put); cache.settled() waits for every write, e.g. before declaring the
   // offline copy complete
-  cache.keep(url, bytes, ref.file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+  cache.keep(url, bytes, ref.file.endsWith('.json') ? 'application/json' : ref.file.endsWith('.txt') ? 'text/plain; charset=utf-8' : 'application/octet-stream');
   return { bytes, fromCache: false };
 }
 

@@ -5,7 +5,7 @@
  * and the bench read it.
  *
  *   manifest.json                       changes every build (small; fetched first, never cached long)
- *   shards/p.<sha16>.json               papers + passage offsets of one shard (gzip/brotli well)
+ *   shards/p.<sha16>.txt                papers, passage offsets and abstracts of one shard (text-shard.ts; gzip/brotli well)
  *   shards/v.<sha16>.bin                int4/int8 vectors of the same shard's passages (optional)
  *   shards/l.<sha16>.bin                the keyword (BM25) index of the shard's papers (optional)
  *
@@ -87,7 +87,7 @@ export class ManifestError extends Error {
 }
 
 const SHA = /^[0-9a-f]{64}$/;
-const SAFE_FILE = /^shards\/[pvl]\.[0-9a-f]{16}\.(json|bin)$/;
+const SAFE_FILE = /^shards\/[pvl]\.[0-9a-f]{16}\.(json|txt|bin)$/;
 
 /** Checks a parsed manifest; `where` names it in errors. Returns it typed. */
 export function parseManifest(value: unknown, where: string): ShardedManifest {

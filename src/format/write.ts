@@ -12,7 +12,7 @@ import { encodeTextShard } from './text-shard';
 import { encodeVectorShard } from './vector-shard';
 
 export interface CorpusFile {
-  /** relative to the corpus folder, e.g. "shards/p.0123456789abcdef.json" */
+  /** relative to the corpus folder, e.g. "shards/p.0123456789abcdef.txt" */
   path: string;
   bytes: Uint8Array;
 }
@@ -48,7 +48,7 @@ export interface WrittenCorpus {
  */
 export const DEFAULT_BITS: CodeBits = 4;
 
-function ref(prefix: 'p' | 'v' | 'l', ext: 'json' | 'bin', bytes: Uint8Array): { ref: FileRef; file: CorpusFile } {
+function ref(prefix: 'p' | 'v' | 'l', ext: 'txt' | 'bin', bytes: Uint8Array): { ref: FileRef; file: CorpusFile } {
   const sha256 = sha256Hex(bytes);
   const path = `shards/${prefix}.${sha256.slice(0, 16)}.${ext}`;
   return { ref: { file: path, sha256, bytes: bytes.length }, file: { path, bytes } };
@@ -72,7 +72,7 @@ export function writeShardedCorpus(data: CorpusData, source: string, vectors?: S
   for (const [start, end] of planShards(data.papers.map((p) => p.id), plan)) {
     const papers: Paper[] = data.papers.slice(start, end);
     const chunks = papers.flatMap((p) => chunksOf.get(p.id) ?? []);
-    const text = ref('p', 'json', encodeTextShard(papers, (p) => chunksOf.get(p.id) ?? []));
+    const text = ref('p', 'txt', encodeTextShard(papers, (p) => chunksOf.get(p.id) ?? []));
     files.push(text.file);
     const entry: ShardEntry = { papers: papers.length, passages: chunks.length, text: text.ref };
     if (vectors) {

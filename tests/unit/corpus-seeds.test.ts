@@ -157,7 +157,7 @@ describe('seeds: determinism', () => {
     a.files.forEach((f, i) => expect(Buffer.from(b.files[i].bytes).equals(Buffer.from(f.bytes))).toBe(true));
     expect(Buffer.from(b.manifestBytes).equals(Buffer.from(a.manifestBytes))).toBe(true);
     const [shard] = a.files;
-    expect(shard.path).toBe(`shards/p.${sha256Hex(shard.bytes).slice(0, 16)}.json`);
+    expect(shard.path).toBe(`shards/p.${sha256Hex(shard.bytes).slice(0, 16)}.txt`);
     expect(a.manifest).toMatchObject({ format: 2, papers: 14, source: 'seeds', vectors: null });
     // No absolute paths or timestamps in the output.
     const text = new TextDecoder().decode(shard.bytes);

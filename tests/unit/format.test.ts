@@ -16,6 +16,7 @@ import { readCorpusDir, writeCorpusDir } from '../../src/format/node';
 import { planShards } from '../../src/format/plan';
 import { cosine, dequantiseRow, quantiseInt8 } from '../../src/format/quantise';
 import { verifyFile } from '../../src/format/read';
+import { decodeTextShard, encodeTextShard } from '../../src/format/text-shard';
 import { decodeVectorShard, encodeVectorShard } from '../../src/format/vector-shard';
 import { writeShardedCorpus, type ShippedVectors } from '../../src/format/write';
 import { SEEDS } from '../fixtures/corpus/helpers';
@@ -94,6 +95,46 @@ describe('format 2 round trip', () => {
   });
 });
 
+describe('text shard layout: a JSON line, then the abstracts as UTF-8', () => {
+  const abstracts = ['Plain ASCII abstract. Two sentences.', 'École, café naïve — “quoted” ’s, 中文摘要, emoji 🎧 and math α≤β.', 'Short.', 'Ends with a newline\nand has one inside.\n'];
+  const papers: Paper[] = abstracts.map((abstract, i) => ({ id: `x${i}`, title: `T${i}`, titleDerived: false, abstract, source: { file: 'x', line: i + 1 } }));
+  const chunksOf = (p: Paper) => [{ id: `${p.id}#0`, paperId: p.id, index: 0, text: p.abstract, start: 0, end: p.abstract.length, hash: '' }];
+  const bytes = encodeTextShard(papers, chunksOf);
+  const expectOf = { papers: papers.length, passages: 4, name: 'shards/p.x.txt' };
+  const utf8 = new TextEncoder();
+
+  it('reads back every abstract exactly (any script, newlines inside), the passages as offsets into it', () => {
+    const back = decodeTextShard(bytes, expectOf, () => '');
+    expect(back.papers.map((p) => p.abstract)).toEqual(abstracts);
+    expect(back.papers.map(({ abstract: _, ...rest }) => rest)).toEqual(papers.map(({ abstract: _, ...rest }) => rest));
+    expect(back.chunks.map((c) => c.text)).toEqual(abstracts);
+    // the abstracts are not in the JSON line: only after it, as they are
+    const newline = bytes.indexOf(0x0a);
+    expect(new TextDecoder().decode(bytes.subarray(0, newline))).not.toContain('Plain ASCII');
+    expect(new TextDecoder().decode(bytes.subarray(newline + 1))).toBe(abstracts.join(''));
+  });
+
+  it('a shard that is all JSON (the layout before) still reads', () => {
+    const spans = papers.map((p) => chunksOf(p).flatMap((c) => [c.start, c.end]));
+    const old = utf8.encode(`${JSON.stringify({ format: 2, papers, spans })}\n`);
+    expect(decodeTextShard(old, expectOf, () => '').papers.map((p) => p.abstract)).toEqual(abstracts);
+  });
+
+  it('a truncated, padded or miscut file is refused with its name', () => {
+    expect(() => decodeTextShard(bytes.subarray(0, bytes.length - 3), expectOf, () => '')).toThrow(/shards\/p\.x\.txt: the abstract of paper 3 runs past the end/);
+    const padded = new Uint8Array(bytes.length + 2);
+    padded.set(bytes);
+    expect(() => decodeTextShard(padded, expectOf, () => '')).toThrow(/shards\/p\.x\.txt: 2 bytes after the last abstract/);
+    // lengths that cut a character in two: the second paper's "É" starts in the first paper's bytes
+    const newline = bytes.indexOf(0x0a);
+    const head = JSON.parse(new TextDecoder().decode(bytes.subarray(0, newline)));
+    head.abstractBytes[0] += 1;
+    head.abstractBytes[1] -= 1;
+    const miscut = new Uint8Array([...utf8.encode(JSON.stringify(head)), 0x0a, ...bytes.subarray(newline + 1)]);
+    expect(() => decodeTextShard(miscut, expectOf, () => '')).toThrow(/shards\/p\.x\.txt: the abstract of paper 0 is not valid UTF-8/);
+  });
+});
+
 describe('content-defined shards', () => {
   it('adding papers at the end or in the middle rewrites only the shards around them', () => {
     const base = synthetic(3000);
@@ -152,7 +193,7 @@ describe('damaged files are refused, with their name', () => {
     const out = join(tmp, 'missing');
     await writeCorpusDir(out, written);
     rmSync(join(out, shard.text.file));
-    await expect(readCorpusDir(out)).rejects.toThrow(/p\.[0-9a-f]{16}\.json/);
+    await expect(readCorpusDir(out)).rejects.toThrow(/p\.[0-9a-f]{16}\.txt/);
   });
 
   it('a manifest of another format, with unsafe names or inconsistent counts is refused', () => {
