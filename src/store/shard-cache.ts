@@ -73,6 +73,16 @@ export class ShardCache {
     await this.cache?.delete(url).catch(() => false);
   }
 
+  /** The URLs of the files kept now (empty where there is no cache). */
+  async keptUrls(): Promise<Set<string>> {
+    if (!this.cache) return new Set();
+    try {
+      return new Set((await this.cache.keys()).map((req) => req.url));
+    } catch {
+      return new Set();
+    }
+  }
+
   /** Removes every cached file whose URL is not in `keep` (files of older corpus builds). */
   async keepOnly(keep: ReadonlySet<string>): Promise<number> {
     if (!this.cache) return 0;
