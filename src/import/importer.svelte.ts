@@ -13,7 +13,7 @@ import type { Session } from '../ui/session.svelte';
 import { runImport } from './client';
 import { readingList } from './reading-list.svelte';
 import { knownPaper, type KnownPaper } from './known';
-import type { ImportedVector, ImportReport, ImportStage } from './pipeline';
+import type { ImportedPaper, ImportedVector, ImportReport, ImportStage } from './pipeline';
 import { encodeVector, EXPORT_FORMAT, EXPORT_VERSION, type CollectionExport } from './export-format';
 
 const BASE = import.meta.env.BASE_URL;
@@ -232,6 +232,63 @@ export class Importer {
   }
 
   /**
+   * Gives a collection another name: searched, filtered and exported under it from now on. Returns
+   * why not (empty, too long, another collection's name) or null when renamed.
+   */
+  async renameCollection(id: string, name: string): Promise<string | null> {
+    const info = this.collections.find((c) => c.id === id);
+    const next = name.trim();
+    if (!this.store || !info) return `There is no collection "${id}" to rename.`;
+    if (this.busy) return 'The panel is busy (importing or embedding): rename the collection once it is done.';
+    if (!next) return 'A collection needs a name: type one, or Cancel to keep “' + info.name + '”.';
+    if (next.length > MAX_NAME) return `That name is ${next.length} characters long; at most ${MAX_NAME}.`;
+    if (next === info.name) return null;
+    const other = this.collections.find((c) => c.id !== id && c.name === next);
+    if (other) return `You already have a collection named “${next}”: choose another name (importing into “${next}” adds to that one).`;
+    const renamed = await this.store.renameCollection(id, next);
+    this.collections = this.collections.map((c) => (c.id === id ? { ...c, name: renamed.name } : c));
+    this.publish();
+    this.session.refreshResults();
+    return null;
+  }
+
+  /** The stored papers of a collection, in import order (for the panel's list of them). */
+  papersOf(collection: string): ImportedPaper[] {
+    void this.papersVersion;
+    return this.stored.filter((p) => p.collection === collection).map((p) => p.paper);
+  }
+
+  /**
+   * Deletes one imported paper: its record, its passages' vectors (those no other stored paper
+   * shares) and its place on the reading list. Searched no more from here on.
+   */
+  async deletePaper(paperId: string): Promise<void> {
+    const target = this.stored.find((p) => p.id === paperId);
+    if (!this.store || !target || this.busy) return;
+    const info = this.collections.find((c) => c.id === target.collection);
+    const rest = this.stored.filter((p) => p !== target);
+    let keys: string[] = [];
+    if (info) {
+      const fingerprint = await this.modelFingerprint().catch(() => null);
+      if (fingerprint) {
+        // a vector is stored once per key (model + passage text): keep the ones another paper also uses
+        const shared = new Set<string>();
+        for (const [collection, list] of groupBy(rest, (p) => p.collection)) {
+          const other = this.collections.find((c) => c.id === collection);
+          if (other) for (const k of (await passagesOf(other, list, fingerprint)).keys) shared.add(k);
+        }
+        keys = (await passagesOf(info, [target], fingerprint)).keys.filter((k) => !shared.has(k));
+      }
+    }
+    const changed = await this.store.deletePapers([paperId], keys);
+    await readingList.drop(new Set([paperId]));
+    this.stored = rest;
+    this.collections = this.collections.map((c) => changed.find((x) => x.id === c.id) ?? c);
+    this.publish();
+    this.session.refreshResults();
+  }
+
+  /**
    * A collection as one JSON file: papers, passages, vectors and the model fingerprint they belong
    * to (src/import/export-format.ts). Importing it again needs no embedding under the same model.
    */
@@ -371,6 +428,9 @@ export class Importer {
     return counts;
   }
 }
+
+/** The longest collection name the panel takes. */
+const MAX_NAME = 120;
 
 /** Papers per slice when making passage texts and cache keys (500 papers' were a ~150 ms task at load 12: sha256 in JS). */
 const PASSAGE_SLICE = 100;

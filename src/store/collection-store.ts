@@ -103,6 +103,13 @@ export interface CollectionStore {
   putVectors(collection: string, entries: { key: string; vector: Float32Array }[]): Promise<void>;
   /** Removes the collection, its papers and their vectors. */
   deleteCollection(id: string): Promise<void>;
+  /** Gives a collection another name; rejects when there is no such collection. */
+  renameCollection(id: string, name: string): Promise<CollectionInfo>;
+  /**
+   * Removes papers (by id) and the vectors under `vectorKeys`, and updates their collections'
+   * counts, in one transaction; returns the collections whose counts changed.
+   */
+  deletePapers(ids: string[], vectorKeys: string[]): Promise<CollectionInfo[]>;
   /** Paper ids on the reading list, in the order they were added. */
   readingList(): Promise<ListEntry[]>;
   setOnList(id: string, on: boolean): Promise<void>;
@@ -192,6 +199,48 @@ class IdbCollectionStore implements CollectionStore {
     await tx.done;
   }
 
+  async renameCollection(id: string, name: string): Promise<CollectionInfo> {
+    const tx = this.db.transaction('collections', 'readwrite');
+    tx.done.catch(() => {}); // an abort below rejects it; the error thrown is the one to see
+    const info = (await tx.store.get(id)) as CollectionInfo | undefined;
+    if (!info) {
+      abortQuietly(tx);
+      throw new Error(`No collection "${id}" to rename.`);
+    }
+    const next = { ...info, name };
+    await tx.store.put(next);
+    await tx.done;
+    return next;
+  }
+
+  async deletePapers(ids: string[], vectorKeys: string[]): Promise<CollectionInfo[]> {
+    const tx = this.db.transaction(['collections', 'papers', 'vectors'], 'readwrite');
+    tx.done.catch(() => {});
+    try {
+      const touched = new Set<string>();
+      for (const id of ids) {
+        const stored = (await tx.objectStore('papers').get(id)) as StoredPaper | undefined;
+        if (!stored) continue;
+        touched.add(stored.collection);
+        await tx.objectStore('papers').delete(id);
+      }
+      for (const key of vectorKeys) await tx.objectStore('vectors').delete(key);
+      const out: CollectionInfo[] = [];
+      for (const c of touched) {
+        const info = (await tx.objectStore('collections').get(c)) as CollectionInfo | undefined;
+        if (!info) continue;
+        const next = { ...info, papers: await tx.objectStore('papers').index('collection').count(c) };
+        await tx.objectStore('collections').put(next);
+        out.push(next);
+      }
+      await tx.done;
+      return out;
+    } catch (err) {
+      abortQuietly(tx);
+      throw storageError(err, tx);
+    }
+  }
+
   async readingList(): Promise<ListEntry[]> {
     return ((await this.db.getAll('reading-list')) as ListEntry[]).sort(byAdded);
   }
@@ -269,6 +318,34 @@ class MemoryCollectionStore implements CollectionStore {
     for (const [k, p] of this.stored) if (p.collection === id) this.stored.delete(k);
     for (const [k, v] of this.vectors) if (v.collection === id) this.vectors.delete(k);
   }
+  async renameCollection(id: string, name: string): Promise<CollectionInfo> {
+    const info = this.infos.get(id);
+    if (!info) throw new Error(`No collection "${id}" to rename.`);
+    const next = { ...info, name };
+    this.infos.set(id, next);
+    return next;
+  }
+
+  async deletePapers(ids: string[], vectorKeys: string[]): Promise<CollectionInfo[]> {
+    const touched = new Set<string>();
+    for (const id of ids) {
+      const stored = this.stored.get(id);
+      if (!stored) continue;
+      touched.add(stored.collection);
+      this.stored.delete(id);
+    }
+    for (const key of vectorKeys) this.vectors.delete(key);
+    const out: CollectionInfo[] = [];
+    for (const c of touched) {
+      const info = this.infos.get(c);
+      if (!info) continue;
+      const next = { ...info, papers: (await this.papers(c)).length };
+      this.infos.set(c, next);
+      out.push(next);
+    }
+    return out;
+  }
+
   private list = new Map<string, ListEntry>();
   async readingList(): Promise<ListEntry[]> {
     return [...this.list.values()].sort(byAdded);

@@ -68,6 +68,67 @@ test.describe('import your own papers', () => {
     await panelShot(page, 'import-06-deleted');
   });
 
+  test('rename a collection (not to an empty or taken name) and delete one paper of it: searched no more, off the reading list, after a reload too', async ({ page }) => {
+    await page.goto('/');
+    await waitReady(page);
+    await page.getByTestId('import-files').setInputFiles(`${FIXTURES}/library.bib`);
+    await expect(page.getByTestId('import-summary')).toHaveText(/Imported 2 papers into “My papers”/);
+    await expect(page.getByTestId('import-progress')).toBeHidden();
+    // (its kelp paper is a duplicate of the one in "My papers": only the sourdough one is added)
+    await page.getByTestId('collection-name').fill('Baking');
+    await page.getByTestId('import-files').setInputFiles(`${FIXTURES}/library.ris`);
+    await expect(page.getByTestId('import-summary')).toHaveText(/Imported 1 paper into “Baking”/);
+    await expect(page.getByTestId('import-progress')).toBeHidden();
+    const mine = page.locator('[data-testid=collection][data-collection-name="My papers"]');
+    await expect(mine).toContainText('My papers · 2 papers');
+
+    // rename: an empty name and another collection's name are refused, with the reason
+    await page.getByRole('button', { name: 'Rename collection My papers' }).click();
+    const input = page.getByTestId('rename-input');
+    await expect(input).toBeFocused();
+    await input.fill('   ');
+    await input.press('Enter');
+    await expect(page.getByTestId('rename-error')).toHaveText(/needs a name/);
+    await input.fill('Baking');
+    await input.press('Enter');
+    await expect(page.getByTestId('rename-error')).toHaveText(/already have a collection named “Baking”/);
+    await panelShot(page, 'import-07-rename-refused');
+    await input.fill('Ocean papers');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const ocean = page.locator('[data-testid=collection][data-collection-name="Ocean papers"]');
+    await expect(ocean).toContainText('Ocean papers · 2 papers');
+    await expect(page.getByTestId('rename-input')).toHaveCount(0);
+    // results name the collection by its new name
+    expect((await search(page, 'sea otters help seaweed come back after ocean warming'))[0]).toBe(KELP);
+    const kelpCard = page.locator('[data-testid=results] article').first();
+    await expect(kelpCard.getByTestId('paper-collection')).toHaveText('in your collection “Ocean papers”');
+    await kelpCard.getByTestId('save-paper').click();
+    await expect(page.getByTestId('reading-list')).toContainText(KELP);
+
+    // its papers, found by title; delete one
+    await ocean.getByTestId('collection-papers').locator('summary').click();
+    await expect(ocean.getByTestId('collection-papers').locator('li')).toHaveCount(2);
+    await ocean.getByTestId('find-paper').fill('kelp');
+    await expect(ocean.getByTestId('collection-papers').locator('li')).toHaveCount(1);
+    await panelShot(page, 'import-08-collection-papers');
+    await ocean.getByRole('button', { name: `Delete ${KELP} from Ocean papers` }).click();
+    await expect(ocean).toContainText('Ocean papers · 1 paper');
+    await expect(page.getByTestId('reading-list')).toHaveCount(0);
+    expect(await search(page, 'sea otters help seaweed come back after ocean warming')).not.toContain(KELP);
+
+    await page.reload();
+    await waitReady(page);
+    await expect(page.locator('[data-testid=collection][data-collection-name="Ocean papers"]')).toContainText('Ocean papers · 1 paper');
+    await expect(page.locator('[data-testid=collection][data-collection-name="Baking"]')).toContainText('Baking · 1 paper');
+    expect(await search(page, 'kelp forest canopy recovery marine heatwaves')).not.toContain(KELP);
+    // what is left of the collection is still found by meaning
+    const left = await page.locator('[data-testid=collection][data-collection-name="Ocean papers"]').getByTestId('collection-papers').locator('summary').click().then(() =>
+      page.locator('[data-testid=collection][data-collection-name="Ocean papers"] [data-testid=collection-papers] li').first().getAttribute('data-paper-id'),
+    );
+    expect(left).toBeTruthy();
+    await panelShot(page, 'import-09-after-delete-reload');
+  });
+
   test('export a collection as JSON with its vectors; importing it again needs no embedding', async ({ page }, testInfo) => {
     await page.goto('/');
     await waitReady(page);

@@ -42,6 +42,30 @@ describe('collection store', () => {
     b.close();
   });
 
+  it.each(['indexeddb', 'memory'] as const)('%s: rename keeps papers and vectors; deleting papers removes them and the given vectors, and recounts', async (mode) => {
+    const saved = globalThis.indexedDB;
+    if (mode === 'memory') Object.defineProperty(globalThis, 'indexedDB', { value: undefined, configurable: true });
+    try {
+      const name = dbName();
+      const a = await openCollectionStore(name);
+      expect(a.mode).toBe(mode);
+      await a.addPapers({ id: 'c1', name: 'Mine', created: '2026-01-01T00:00:00Z', chunker }, [stored('c1', 'c1/x'), stored('c1', 'c1/y')]);
+      await a.addPapers({ id: 'c2', name: 'Other', created: '2026-02-01T00:00:00Z', chunker }, [stored('c2', 'c2/q')]);
+      await a.putVectors('c1', [{ key: 'kx', vector: unit(0) }, { key: 'ky', vector: unit(1) }]);
+      expect(await a.renameCollection('c1', 'Thesis')).toMatchObject({ id: 'c1', name: 'Thesis', papers: 2, created: '2026-01-01T00:00:00Z' });
+      await expect(a.renameCollection('nope', 'X')).rejects.toThrow(/No collection "nope"/);
+      const changed = await a.deletePapers(['c1/x', 'missing'], ['kx']);
+      expect(changed.map((c) => [c.id, c.name, c.papers])).toEqual([['c1', 'Thesis', 1]]);
+      const b = mode === 'indexeddb' ? (a.close(), await openCollectionStore(name)) : a;
+      expect((await b.collections()).map((c) => [c.name, c.papers])).toEqual([['Thesis', 1], ['Other', 1]]);
+      expect((await b.papers()).map((p) => p.id).sort()).toEqual(['c1/y', 'c2/q']);
+      expect((await b.getVectors(['kx', 'ky'])).map((v) => v !== null)).toEqual([false, true]);
+      b.close();
+    } finally {
+      Object.defineProperty(globalThis, 'indexedDB', { value: saved, configurable: true });
+    }
+  });
+
   it('a damaged vector is a miss, never returned', async () => {
     const s = await openCollectionStore(dbName());
     await s.putVectors('c', [{ key: 'nan', vector: new Float32Array([NaN, 0, 0, 0]) }, { key: 'long', vector: new Float32Array([2, 0, 0, 0]) }]);
