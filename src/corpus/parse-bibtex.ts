@@ -70,6 +70,9 @@ function entryToPaper(entry: Entry, ctx: FieldContext): ParsedPaper | null {
     const v = (f as Record<string, unknown>)[name];
     return typeof v === 'string' && v.trim() ? redotAccented(v) : undefined;
   };
+  // url, doi and eprint are verbatim: the library leaves escapeForLatex's `\%` in them ("%20" in a
+  // URL came back as "\%20"); a URL or DOI meaning a backslash before a percent sign does not occur
+  const verbatim = (name: string): string | undefined => str(name)?.replace(/\\%/g, '%');
   const title = str('title') ? cleanField(str('title')!) : undefined;
   const abstract = str('abstract') ? cleanAbstract(str('abstract')!, ctx) : '';
   if (!abstract && entry.crossref?.donated.length) {
@@ -88,12 +91,12 @@ function entryToPaper(entry: Entry, ctx: FieldContext): ParsedPaper | null {
   if (str('date')) setDate(p, str('date'), ctx);
   else if (str('year')) setDate(p, dateFromYearMonth(str('year')!, str('month'), str('day')), ctx, 'year/month');
   setVenue(p, str('journaltitle') ?? str('journal') ?? str('booktitle') ?? str('eventtitle'));
-  setDoi(p, str('doi'), ctx);
+  setDoi(p, verbatim('doi'), ctx);
   const eprintType = (str('eprinttype') ?? str('archiveprefix') ?? '').toLowerCase();
-  if (str('eprint') && (eprintType === 'arxiv' || /^\d{4}\.\d{4,5}/.test(str('eprint')!))) setArxivId(p, str('eprint'));
+  if (str('eprint') && (eprintType === 'arxiv' || /^\d{4}\.\d{4,5}/.test(str('eprint')!))) setArxivId(p, verbatim('eprint'));
   else if (str('arxiv')) setArxivId(p, str('arxiv'));
   if (p.arxivId) p.sourceId = p.arxivId;
-  setUrl(p, str('url'), ctx);
+  setUrl(p, verbatim('url'), ctx);
   const primary = str('primaryclass') ?? str('eprintclass');
   if (primary) setCategories(p, primary.split(/[\s,]+/), ctx);
   if (f.keywords) setKeywords(p, f.keywords);

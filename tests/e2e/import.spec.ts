@@ -1,5 +1,7 @@
 import { expect, resultTitles, shot, test, waitReady } from './fixtures';
 import type { Page } from '@playwright/test';
+import { readFile } from 'node:fs/promises';
+import { buildCorpus } from '../../src/corpus/build';
 
 const FIXTURES = 'tests/fixtures/import';
 const KELP = 'Kelp forest canopy recovery after marine heatwaves';
@@ -153,7 +155,7 @@ test.describe('import your own papers', () => {
     await topShot(page, 'import-11-export-reimported');
   });
 
-  test('reading list: save results (shipped and imported), "Recommended from your list" leaves them out, kept across a reload', async ({ page }) => {
+  test('reading list: save results (shipped and imported), "Recommended from your list" leaves them out, export as BibTeX, kept across a reload', async ({ page }, testInfo) => {
     await page.goto('/');
     await waitReady(page);
     await page.getByTestId('import-files').setInputFiles(`${FIXTURES}/library.bib`);
@@ -185,6 +187,15 @@ test.describe('import your own papers', () => {
     }
     await panelShot(page, 'import-12-reading-list');
 
+    // the list as BibTeX: the import's own parser reads it back as the same two papers
+    const [bib] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-list-bibtex').click()]);
+    expect(bib.suggestedFilename()).toBe('reading-list.bib');
+    const file = testInfo.outputPath('reading-list.bib');
+    await bib.saveAs(file);
+    const back = buildCorpus([{ path: 'reading-list.bib', bytes: new Uint8Array(await readFile(file)) }]).data.papers;
+    expect(back.map((p) => p.title).sort()).toEqual([KELP, shipped].sort());
+    expect(back.find((p) => p.title === KELP)!.doi).toBe('10.5555/kelp.2024.001');
+
     await page.reload();
     await waitReady(page);
     await expect(page.getByTestId('reading-list').locator('li')).toHaveCount(2);
@@ -194,6 +205,38 @@ test.describe('import your own papers', () => {
     // a paper on the list opens its "more like this"
     await page.getByTestId('reading-list').getByRole('button').first().click();
     await expect(page.getByTestId('like-heading')).toContainText(shipped);
+  });
+
+  test('a file dropped on the panel and text pasted from the clipboard are imported', async ({ page, context }) => {
+    await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await page.goto('/');
+    await waitReady(page);
+    // drag and drop: a real File in a DataTransfer, dropped on the drop zone
+    const ris = await readFile(`${FIXTURES}/library.ris`, 'utf8');
+    const zone = page.getByTestId('drop-zone');
+    const dataTransfer = await page.evaluateHandle((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'dropped.ris', { type: 'application/x-research-info-systems' }));
+      return dt;
+    }, ris);
+    await zone.dispatchEvent('dragenter', { dataTransfer });
+    await zone.dispatchEvent('dragover', { dataTransfer });
+    await zone.dispatchEvent('drop', { dataTransfer });
+    await expect(page.getByTestId('import-summary')).toHaveText(/Imported 2 papers into “My papers”\./);
+    await expect(page.getByTestId('import-progress')).toBeHidden();
+    expect((await search(page, 'why does bread taste different in each bakery'))[0]).toBe(SOURDOUGH);
+
+    // the clipboard: text copied elsewhere, pasted with the keyboard into the paste box
+    const abstract = 'We measured how long honeybees dance for each flower patch. Dance duration grew with the sugar content of the nectar, so a colony learns which patches are richest within a day.';
+    await page.evaluate((text) => navigator.clipboard.writeText(text), `Waggle dances encode nectar quality\n\n${abstract}\n`);
+    await page.getByTestId('import-paste').focus();
+    await page.keyboard.press('ControlOrMeta+V');
+    await expect(page.getByTestId('import-paste')).toHaveValue(/Waggle dances encode nectar quality/);
+    await page.getByTestId('import-paste-button').click();
+    await expect(page.getByTestId('import-summary')).toHaveText(/Imported 1 paper into “My papers”\./);
+    await expect(page.getByTestId('import-progress')).toBeHidden();
+    expect((await search(page, 'how do bees tell each other where the sweetest flowers are'))[0]).toBe('Waggle dances encode nectar quality');
+    await expect(page.locator('[data-testid=collection][data-collection-name="My papers"]')).toContainText('My papers · 3 papers');
   });
 
   test('pasted text is imported; markup in it is shown as text and never run', async ({ page }) => {

@@ -24,6 +24,8 @@ const NEW_PAPER = {
   metadata: {},
 };
 
+const KELP = 'Kelp forest canopy recovery after marine heatwaves';
+
 let host: StaticHost;
 let work: string;
 let next: VariantBuild;
@@ -122,6 +124,22 @@ test('works offline after one visit, and a new deployment is offered, then used 
     await shot(page, 'offline-02-keyboard');
 
     expect((await probe(page)).embedding.embeddedNow).toBe(0);
+  });
+
+  await test.step('offline: a library imported now is parsed, embedded, searched and kept', async () => {
+    await page.getByTestId('import-files').setInputFiles(resolve(import.meta.dirname, '..', 'fixtures', 'import', 'library.bib'));
+    await expect(page.getByTestId('import-summary')).toHaveText(/Imported 2 papers into “My papers”/);
+    await expect(page.getByTestId('import-vectors')).toHaveText('2 passages: 2 embedded now.');
+    await page.getByRole('searchbox').fill('sea otters help seaweed come back after ocean warming');
+    await expect.poll(async () => (await resultTitles(page))[0]).toBe(KELP);
+    await page.reload();
+    await waitReady(page);
+    await expect(page.getByTestId('offline-now')).toBeVisible();
+    await expect(page.getByTestId('collection')).toContainText('My papers · 2 papers');
+    await page.getByRole('searchbox').fill('kelp canopy after marine heatwaves');
+    await expect.poll(async () => (await resultTitles(page))[0]).toBe(KELP);
+    await expect(page.getByTestId('result-meta')).toContainText('hybrid');
+    await shot(page, 'offline-03-import');
   });
 
   await test.step('a new deployment while the tab is open: offered, and once accepted its corpus is used', async () => {
