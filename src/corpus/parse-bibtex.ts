@@ -18,8 +18,13 @@ const NOT_ENTRIES = new Set(['comment', 'string', 'preamble']);
 
 
 export function parseBibtex(decoded: DecodedFile, file: string, reporter: Reporter): ParsedPaper[] {
-  const text = escapeForLatex(joinedText(decoded));
+  const lone: number[] = [];
+  const original = joinedText(decoded);
+  const text = escapeForLatex(original, (at) => lone.push(at));
   const lineAt = lineFinder(text);
+  const lineInOriginal = lone.length ? lineFinder(original) : lineAt;
+  lone.forEach((at) => reporter.info('lone-dollar', file, lineInOriginal(at),
+    'a lone "$" with no closing "$" is read as a dollar sign (a math section would run to the end of the field); write \\$ for a dollar sign'));
 
   // Where each entry starts, by key, in file order: the parser gives entries, not positions.
   const starts = new Map<string, number[]>();
@@ -114,31 +119,56 @@ const VALUE_ESCAPES: Record<string, string> = { '%': '\\%', '<': '\\textless{}',
  * (inside braces or quotes) only, so `%` comment lines between entries keep their meaning:
  *  - a bare `%` ("50% of cases") would start a comment and cut the abstract short;
  *  - `<` and `>` (JATS tags from Crossref, "p < 0.05") would come out as ¡ and ¿ (TeX's OT1 font
- *    encoding); as \textless/\textgreater they stay < and >, and the markup is stripped after.
+ *    encoding); as \textless/\textgreater they stay < and >, and the markup is stripped after;
+ *  - a value with an odd number of `$` ("it cost $5 million") has a math section that never
+ *    closes, and the parser refuses the whole entry: its last lone `$` (the one that opens the
+ *    unclosed section, as LaTeX reads it) is escaped, a dollar sign. `onLoneDollar` gets its offset.
  */
-export function escapeForLatex(text: string): string {
-  if (!/[%<>]/.test(text)) return text;
-  let out = '';
+export function escapeForLatex(text: string, onLoneDollar?: (offset: number) => void): string {
+  if (!/[%<>$]/.test(text)) return text;
+  const edits: [number, string][] = [];
   let depth = 0;
   let quoted = false;
-  let last = 0;
+  let dollars: number[] = [];
+  const valueEnds = () => {
+    if (dollars.length % 2 === 1) {
+      const at = dollars[dollars.length - 1];
+      edits.push([at, '\\$']);
+      onLoneDollar?.(at);
+    }
+    dollars = [];
+  };
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (ch === '\\') {
       i++; // the next character is escaped
       continue;
     }
+    const inValue = depth >= 2 || quoted;
     if (ch === '{') depth++;
-    else if (ch === '}') depth = Math.max(0, depth - 1);
-    else if (ch === '"' && depth === 1) quoted = !quoted;
-    else if (ch === '@' && depth === 0) quoted = false;
-    else if ((ch === '%' || ch === '<' || ch === '>') && (depth >= 2 || quoted)) {
-      out += `${text.slice(last, i)}${VALUE_ESCAPES[ch]}`;
-      last = i + 1;
-    } else if (ch === '%') {
+    else if (ch === '}') {
+      depth = Math.max(0, depth - 1);
+      if (depth === 1 && !quoted) valueEnds();
+    } else if (ch === '"' && depth === 1) {
+      if (quoted) valueEnds();
+      quoted = !quoted;
+    } else if (ch === '@' && depth === 0) {
+      quoted = false;
+      dollars = [];
+    } else if (ch === '$' && inValue) dollars.push(i);
+    else if ((ch === '%' || ch === '<' || ch === '>') && inValue) edits.push([i, VALUE_ESCAPES[ch]]);
+    else if (ch === '%') {
       const eol = text.indexOf('\n', i);
       i = eol === -1 ? text.length : eol; // a comment line: its braces do not count
     }
+  }
+  if (edits.length === 0) return text;
+  edits.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let last = 0;
+  for (const [at, replacement] of edits) {
+    out += `${text.slice(last, at)}${replacement}`;
+    last = at + 1;
   }
   return out + text.slice(last);
 }

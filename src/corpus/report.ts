@@ -36,6 +36,7 @@ export type ReportCode =
   | 'same-abstract-different-ids'
   | 'no-papers'
   | 'syntax-error'
+  | 'lone-dollar'
   | 'unclosed-record'
   | 'bad-date'
   | 'bad-doi'

@@ -93,6 +93,26 @@ describe('BibTeX', () => {
     noMarkup(data.papers[0]);
   });
 
+  it('a lone "$" (a dollar sign, no closing "$") keeps the entry: read as a dollar sign, said where; paired "$" stay math', () => {
+    // (as LaTeX reads them: "$" pair from the left, the last one of an odd count opens a section that never closes)
+    const bib = [
+      `@article{money, title={Budgets}, abstract={${A} With $x^2$ terms it cost $5 million.}}`,
+      `@article{quoted, title="A $10 prize", abstract="${B} Prizes of $10 were paid."}`,
+      `@article{math, title={Math}, abstract={${C} With $\\alpha$ and $\\beta$.}}`,
+      '',
+    ].join('\n');
+    const { data, report } = build(textFile('money.bib', bib));
+    const byId = new Map(data.papers.map((p) => [p.title, p.abstract]));
+    expect(byId.get('Budgets')).toBe(`${A} With x² terms it cost $5 million.`);
+    expect(byId.get('A $10 prize')).toBe(`${B} Prizes of $10 were paid.`);
+    expect(byId.get('Math')).toBe(`${C} With α and β.`);
+    expect(items(report, 'syntax-error')).toEqual([]);
+    expect(items(report, 'missing-abstract')).toEqual([]);
+    // one per value with an odd count: the money abstract (line 1), the quoted title and abstract (line 2)
+    expect(items(report, 'lone-dollar').map((i) => [i.line, i.severity])).toEqual([[1, 'info'], [2, 'info'], [2, 'info']]);
+    expect(items(report, 'lone-dollar')[0].message).toMatch(/read as a dollar sign.*write \\\$ for a dollar sign/);
+  });
+
   it('crossref: a paper inherits venue and year from its @proceedings, which is no paper itself (info, not a warning)', () => {
     const { data, report } = build(textFile('conf.bib', `@inproceedings{p1, title={Paper}, crossref={conf}, abstract={${A}}}\n@proceedings{conf, booktitle={Proceedings of Things 2021}, year=2021}\n`));
     expect(data.papers.map((p) => [p.title, p.venue, p.date])).toEqual([['Paper', 'Proceedings of Things 2021', '2021']]);
