@@ -50,7 +50,7 @@ export async function routeCorpusDir(context: BrowserContext, dir: string): Prom
   await context.route('**/corpus/manifest.json', (route) => route.fulfill({ status: 200, contentType: 'application/json', path: join(dir, 'manifest.json') }));
   await context.route('**/corpus/shards/*', (route) => {
     const name = new URL(route.request().url()).pathname.split('/').pop()!;
-    if (!/^[pv]\.[0-9a-f]{16}\.(json|bin)$/.test(name)) return route.fulfill({ status: 404, body: 'not a shard' });
+    if (!/^[pvl]\.[0-9a-f]{16}\.(json|txt|bin)$/.test(name)) return route.fulfill({ status: 404, body: 'not a shard' });
     return route.fulfill({ status: 200, contentType: name.endsWith('.json') ? 'application/json' : name.endsWith('.txt') ? 'text/plain; charset=utf-8' : 'application/octet-stream', path: join(dir, 'shards', name) });
   });
 }
