@@ -120,7 +120,7 @@ test.describe('import faults', () => {
     const importMs = Date.now() - t0;
     await page.getByTestId('import-stop').click();
     await expect(page.getByTestId('import-summary')).toHaveText(/Imported 40,000 papers into “Big”\./);
-    await expect(page.getByTestId('collection')).toHaveText(/Big · 40000 papers/);
+    await expect(page.getByTestId('collection')).toHaveText(/Big · 40,000 papers/);
     sampling = false;
     await sampler;
     await panelShot(page, 'import-faults-02-big-imported');
