@@ -225,6 +225,28 @@ test('keyword results over the parts that have arrived while one is slow, saying
   expect(ready.lastResults!.query).toBe(lateOnly);
 });
 
+test('a returning visit reads every part from the kept copy and searches the whole corpus at once, with no partial preview', async ({ page }) => {
+  const written = await serveCorpus(page, corpus, vectors, PLAN);
+  expect(written.manifest.shards.length).toBeGreaterThan(2);
+  const word = 'speech';
+  await page.goto(`/?q=${word}`);
+  await waitReady(page);
+  // the first visit may show keyword results over the parts in so far; the next one has them all kept
+  await page.addInitScript(() => {
+    const w = window as unknown as { __partialSeen: boolean };
+    w.__partialSeen = false;
+    new MutationObserver(() => {
+      if (document.querySelector('[data-testid=corpus-coverage]')) w.__partialSeen = true;
+    }).observe(document, { subtree: true, childList: true });
+  });
+  await page.reload();
+  const ready = await waitReady(page);
+  expect(ready.corpusDownload.fromCache).toBe(ready.corpusDownload.files);
+  expect(await page.evaluate(() => (window as unknown as { __partialSeen: boolean }).__partialSeen)).toBe(false);
+  expect(ready.lastResults!.coverage.papers).toBeNull();
+  await expect(page.getByTestId('results')).toContainText(word, { ignoreCase: true });
+});
+
 test('a tab closed mid-download keeps only whole shards; the next visit fetches just the rest', async ({ page, context }) => {
   const written = await serveCorpus(page, corpus, vectors, PLAN);
   const stalled = written.manifest.shards.at(-1)!.vectors!.file;
