@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, CDPSession, Page } from '@playwright/test';
 import type { BackendPreference } from '../embed/protocol';
 import type { RuntimeBuild } from '../embed/runtime';
+import { SHARD_NAME, shardContentType } from '../format/manifest';
 import type { AppProbe, ResultsEvent } from '../ui/probe';
 import type { BenchApi, EmbedFigures, QueryEmbedFigures, RankFigures } from './page/bench-page';
 
@@ -50,8 +51,8 @@ export async function routeCorpusDir(context: BrowserContext, dir: string): Prom
   await context.route('**/corpus/manifest.json', (route) => route.fulfill({ status: 200, contentType: 'application/json', path: join(dir, 'manifest.json') }));
   await context.route('**/corpus/shards/*', (route) => {
     const name = new URL(route.request().url()).pathname.split('/').pop()!;
-    if (!/^[pvl]\.[0-9a-f]{16}\.(json|txt|bin)$/.test(name)) return route.fulfill({ status: 404, body: 'not a shard' });
-    return route.fulfill({ status: 200, contentType: name.endsWith('.json') ? 'application/json' : name.endsWith('.txt') ? 'text/plain; charset=utf-8' : 'application/octet-stream', path: join(dir, 'shards', name) });
+    if (!SHARD_NAME.test(name)) return route.fulfill({ status: 404, body: 'not a shard' });
+    return route.fulfill({ status: 200, contentType: shardContentType(name), path: join(dir, 'shards', name) });
   });
 }
 

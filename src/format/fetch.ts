@@ -4,7 +4,7 @@
  * Nothing unverified is ever returned, except a kept copy whose check the caller asked to run later
  * (keptFile's `later`).
  */
-import { parseManifest, MANIFEST_FILE, type FileRef, type ShardedManifest } from './manifest';
+import { parseManifest, shardContentType, MANIFEST_FILE, type FileRef, type ShardedManifest } from './manifest';
 import { verifyFile } from './read';
 import type { ShardCache } from '../store/shard-cache';
 
@@ -116,7 +116,7 @@ export async function loadFile(base: string, ref: FileRef, cache: ShardCache, on
   // kept in the background: decoding need not wait for the write (3.2 s of the cold arXiv visit's
   // main thread was in Cache.put); cache.settled() waits for every write, e.g. before declaring the
   // offline copy complete
-  cache.keep(url, bytes, ref.file.endsWith('.json') ? 'application/json' : ref.file.endsWith('.txt') ? 'text/plain; charset=utf-8' : 'application/octet-stream');
+  cache.keep(url, bytes, shardContentType(ref.file));
   return { bytes, fromCache: false };
 }
 

@@ -87,7 +87,14 @@ export class ManifestError extends Error {
 }
 
 const SHA = /^[0-9a-f]{64}$/;
-const SAFE_FILE = /^shards\/[pvl]\.[0-9a-f]{16}\.(json|txt|bin)$/;
+/** A shard file's name: its kind (p text, v vectors, l keyword index), 16 hex of its sha256, its extension. */
+export const SHARD_NAME = /^[pvl]\.[0-9a-f]{16}\.(json|txt|bin)$/;
+const isSafeFile = (file: string): boolean => file.startsWith('shards/') && SHARD_NAME.test(file.slice('shards/'.length));
+
+/** The content type a shard file is served and kept with, by its extension. */
+export function shardContentType(file: string): string {
+  return file.endsWith('.json') ? 'application/json' : file.endsWith('.txt') ? 'text/plain; charset=utf-8' : 'application/octet-stream';
+}
 
 /** Checks a parsed manifest; `where` names it in errors. Returns it typed. */
 export function parseManifest(value: unknown, where: string): ShardedManifest {
@@ -122,7 +129,7 @@ export function parseManifest(value: unknown, where: string): ShardedManifest {
 }
 
 function checkRef(ref: FileRef | undefined, what: string, bad: (w: string) => Error): void {
-  if (!ref || typeof ref.file !== 'string' || !SAFE_FILE.test(ref.file)) throw bad(`${what}: missing or unsafe file name ${JSON.stringify(ref?.file)}`);
+  if (!ref || typeof ref.file !== 'string' || !isSafeFile(ref.file)) throw bad(`${what}: missing or unsafe file name ${JSON.stringify(ref?.file)}`);
   if (!SHA.test(String(ref.sha256)) || !Number.isInteger(ref.bytes) || ref.bytes <= 0) throw bad(`${what}: bad sha256 or size`);
 }
 
