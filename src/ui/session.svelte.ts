@@ -895,18 +895,16 @@ export class Session {
       return;
     }
     // The address bar: written before any await, or, when the worker embeds the query, once its
-    // results are painted and only if no newer query has started meanwhile (a newer query's
-    // address must never be overwritten by this one's). history.pushState and the browser's work
-    // for it, made while the worker ran the model, took a core from the model's two threads: on
-    // the seeds, session.run 28.8-36.6 -> 16.7-18.4 ms, keystroke -> results 43.9-52.5 -> 27.6-33.9 ms.
-    let wrote = !writeUrl;
-    const write = () => {
-      if (!wrote) this.writeUrl({ q, like: '', mode: this.urlMode() }, push);
-      wrote = true;
-    };
-    // any address written after this (another query, "more like this", clear) takes a newer ticket;
-    // re-rankings of this query (writeUrl false) take none
+    // results are painted. history.pushState and the browser's work for it, made while the worker
+    // ran the model, took a core from the model's two threads: on the seeds, session.run
+    // 28.8-36.6 -> 16.7-18.4 ms, keystroke -> results 43.9-52.5 -> 27.6-33.9 ms. Every address write
+    // takes a new ticket (writeUrl), so this query's address is written at most once and never
+    // after another one (another query, "more like this", clear). Re-rankings of this query
+    // (writeUrl false) write none and take none.
     const ticket = writeUrl ? ++this.urlTicket : -1;
+    const write = () => {
+      if (this.urlTicket === ticket) this.writeUrl({ q, like: '', mode: this.urlMode() }, push);
+    };
     if (!this.engine) return write(); // the corpus is still loading: searched once it (or a preview of it) is in
     const mode = this.effectiveMode();
     const t0 = performance.now();
@@ -926,7 +924,7 @@ export class Session {
         this.queryVector = { q, vector };
       }
       // after the results are painted (also when a re-ranking of this query took over from here)
-      if (!wrote) requestAnimationFrame(() => setTimeout(() => this.urlTicket === ticket && write(), 0));
+      if (embedding) requestAnimationFrame(() => setTimeout(write, 0));
       if (seq !== this.searchSeq) return;
       const t1 = performance.now();
       const ranked = this.rank((k, filter) => this.engine!.search({ text: q, vector }, { mode: vector ? mode : 'keyword', k, rows: this.filled, filter }));
@@ -938,7 +936,7 @@ export class Session {
       if (this.timings.firstQueryMs === null && vector) this.timings.firstQueryMs = performance.now();
       if (this.timings.firstKeywordMs === null) this.timings.firstKeywordMs = performance.now();
     } catch (err) {
-      if (this.urlTicket === ticket) write(); // (no other address was written since: this query's is the one)
+      write();
       if (seq === this.searchSeq) this.notify(`Search failed: ${(err as Error).message}`);
     } finally {
       if (seq === this.searchSeq) this.searching = false;
