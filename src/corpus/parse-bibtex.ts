@@ -22,9 +22,13 @@ export function parseBibtex(decoded: DecodedFile, file: string, reporter: Report
   const original = joinedText(decoded);
   const text = escapeForLatex(original, (at) => lone.push(at));
   const lineAt = lineFinder(text);
-  const lineInOriginal = lone.length ? lineFinder(original) : lineAt;
-  lone.forEach((at) => reporter.info('lone-dollar', file, lineInOriginal(at),
-    'a lone "$" with no closing "$" is read as a dollar sign (a math section would run to the end of the field); write \\$ for a dollar sign'));
+  if (lone.length > 0) {
+    // (offsets in the file as it was, before the escapes)
+    const lineInOriginal = lineFinder(original);
+    for (const at of lone) {
+      reporter.info('lone-dollar', file, lineInOriginal(at), 'a lone "$" with no closing "$" is read as a dollar sign (a math section would run to the end of the field); write \\$ for a dollar sign');
+    }
+  }
 
   // Where each entry starts, by key, in file order: the parser gives entries, not positions.
   const starts = new Map<string, number[]>();
