@@ -74,7 +74,7 @@ export default defineConfig({
         // Everything the app fetches: shell, model, runtime. No source maps. The install precaches
         // the shell only; the model and runtime are stored as the page fetches them (src/sw.ts).
         // (manifest.webmanifest is added by the plugin itself.)
-        globPatterns: ['**/*.{html,js,css,json,txt,png,svg,onnx,wasm,mjs}'],
+        globPatterns: ['**/*.{html,js,css,json,txt,png,svg,onnx,pack,wasm,mjs}'],
         // assets/*.wasm is onnxruntime's bundled fallback copy, unused: the app points the runtime
         // at ort/ (wasmPaths), so precaching it would store the same 26 MB twice.
         // corpus/: the page keeps the corpus itself (src/store/shard-cache.ts), shard by shard, so a

@@ -25,6 +25,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MODEL_INFO_FILE, onnxFile, type BehaviourCheck, type FileRecord, type ModelInfo } from '../embed/model-info';
+import { EXPANDED_INDEX, expandWeights, parseExpandedIndex } from '../embed/expanded';
 import { bertTokenizerConfig, modelSources, type ModelSources } from '../embed/model-sources';
 import { readModelInfo, repoRoot, sha256File, verifyFiles } from '../embed/node';
 import { activeModelId, getModel, type Dtype, type ModelSpec } from '../embed/registry';
@@ -55,6 +56,8 @@ export interface SetupOptions {
   pypi: { python: string } | null;
   /** where set-up may create a Python venv for onnxruntime's quantiser */
   venvDir: string;
+  /** make the page's expanded graph (q8 models; default true; needs Python with pip) */
+  expand?: boolean;
   force?: boolean;
   log?: (line: string) => void;
 }
@@ -398,6 +401,69 @@ async function quantize(fp32: string, q8: string, opts: SetupOptions): Promise<v
   if (res.code !== 0) throw new Error(`quantising ${fp32} failed: ${res.output.trim().split('\n').slice(-3).join(' | ')}`);
 }
 
+// ---------------------------------------------------------------- the page's expanded graph
+
+const EXPANDED_FILES = ['onnx/expanded.onnx', 'onnx/expanded.pack', EXPANDED_INDEX];
+
+/** Runs the same synthetic token rows through two onnxruntime-node sessions; the largest difference. */
+async function maxOutputDifference(a: string, b: string): Promise<number> {
+  const ort = await import('onnxruntime-node');
+  const [s1, s2] = await Promise.all([ort.InferenceSession.create(a), ort.InferenceSession.create(b)]);
+  let max = 0;
+  try {
+    for (const [rows, width] of [[1, 12], [3, 40]]) {
+      const n = rows * width;
+      const ids = BigInt64Array.from({ length: n }, (_, i) => BigInt(i % width === 0 ? 101 : i % width === width - 1 ? 102 : 1000 + ((i * 7919) % 20000)));
+      const feed = {
+        input_ids: new ort.Tensor('int64', ids, [rows, width]),
+        attention_mask: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [rows, width]),
+        token_type_ids: new ort.Tensor('int64', new BigInt64Array(n), [rows, width]),
+      };
+      const [o1, o2] = await Promise.all([s1.run(feed), s2.run(feed)]);
+      const x = o1.last_hidden_state.data as Float32Array;
+      const y = o2.last_hidden_state.data as Float32Array;
+      if (x.length !== y.length) return Infinity;
+      for (let i = 0; i < x.length; i++) max = Math.max(max, Math.abs(x[i] - y[i]));
+    }
+  } finally {
+    await Promise.all([s1.release(), s2.release()]);
+  }
+  return max;
+}
+
+/**
+ * The graph the page runs on WASM (src/cli/expand-model.py, src/embed/expanded.ts): made from the
+ * verified q8 file, then checked twice: the pack rebuilt by the page's own code must give the
+ * weights file onnxruntime wrote (sha256), and the graph on those weights must give the q8 file's
+ * outputs (onnxruntime-node, synthetic token rows). Returns the files to record.
+ */
+async function expandForPage(dir: string, opts: SetupOptions): Promise<Record<string, FileRecord>> {
+  const log = opts.log ?? console.log;
+  const python = await pythonWithQuantizer(opts);
+  const onnxDir = join(dir, 'onnx');
+  const script = join(repoRoot(), 'src', 'cli', 'expand-model.py');
+  const res = await run(python, [script, join(dir, onnxFile('q8')), onnxDir], 900_000);
+  if (res.code !== 0) throw new Error(`${script} failed: ${res.output.trim().split('\n').slice(-3).join(' | ')}`);
+  log(`  ${res.output.trim().split('\n').pop()}`);
+  const index = parseExpandedIndex(JSON.parse(await readFile(join(dir, EXPANDED_INDEX), 'utf8')), EXPANDED_INDEX);
+  const weights = expandWeights(index, new Uint8Array(await readFile(join(onnxDir, index.pack.path))));
+  const sha = createHash('sha256').update(weights).digest('hex');
+  if (sha !== index.weights.sha256) throw new Error(`the pack rebuilds weights with sha256 ${sha}, onnxruntime wrote ${index.weights.sha256}`);
+  const check = await mkdtemp(join(dir, '..', '.expanded-check-'));
+  try {
+    await copyFile(join(onnxDir, index.graph), join(check, index.graph));
+    await writeFile(join(check, index.weights.path), weights);
+    const diff = await maxOutputDifference(join(dir, onnxFile('q8')), join(check, index.graph));
+    if (!(diff <= 1e-4)) throw new Error(`the expanded graph's outputs differ from the q8 file's by ${diff}`);
+    log(`  expanded graph: outputs within ${diff.toExponential(1)} of the q8 file's (onnxruntime-node)`);
+  } finally {
+    await rm(check, { recursive: true, force: true });
+  }
+  const files: Record<string, FileRecord> = {};
+  for (const name of EXPANDED_FILES) files[name] = await record(dir, name);
+  return files;
+}
+
 // ---------------------------------------------------------------- install
 
 async function record(dir: string, name: string): Promise<FileRecord> {
@@ -491,6 +557,15 @@ async function stage(candidate: Candidate, tree: string, opts: SetupOptions): Pr
   }
   for (const c of checks) {
     log(`  behaviour vs ${c.against}: min cosine ${c.minCosine.toFixed(4)}, mean ${c.meanCosine.toFixed(4)} over ${c.sentences} sentences (≥ ${c.threshold} required)`);
+  }
+
+  if (spec.dtype === 'q8' && opts.expand !== false) {
+    try {
+      Object.assign(files, await expandForPage(dir, opts));
+    } catch (err) {
+      for (const name of EXPANDED_FILES) await rm(join(dir, name), { force: true });
+      log(`  the page's expanded graph was not made (${(err as Error).message}); the page folds the weights itself at each load (slower start)`);
+    }
   }
 
   const info: ModelInfo = { id: spec.id, dtype: spec.dtype, source: candidate.source, files, ...(checks.length ? { checks } : {}) };

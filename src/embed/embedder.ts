@@ -9,8 +9,8 @@
  *  - the token limit must be the registry's maxTokens, not whatever tokenizer_config.json says.
  */
 import { env, mean_pooling, pipeline, Tensor } from '@huggingface/transformers';
-// The onnxruntime-web module transformers.js itself imports (one instance in the bundle).
-import { InferenceSession } from 'onnxruntime-web/webgpu';
+import { EXPANDED_INDEX, expandWeights, parseExpandedIndex } from './expanded';
+import { MODEL_INFO_FILE, onnxFile, parseModelInfo } from './model-info';
 import { getModel, type ModelSpec } from './registry';
 import { RUNTIME_FILES, type RuntimeBuild } from './runtime';
 
@@ -72,6 +72,12 @@ export interface EmbedderConfig {
    */
   runtime?: RuntimeBuild;
   onDownloadProgress?: (p: { file: string; loaded: number; total: number }) => void;
+  /**
+   * browser, WASM: run the graph set-up saved with its weights folded (src/embed/expanded.ts)
+   * instead of folding them at load. Default true; where those files are missing or fail, the
+   * installed ONNX file is loaded as before.
+   */
+  expanded?: boolean;
 }
 
 const IS_NODE = typeof process !== 'undefined' && !!process.versions?.node;
@@ -242,46 +248,96 @@ function encode(pipe: LoadedPipeline, texts: string[], maxTokens: number): Encod
   };
 }
 
-/** A valid 70-byte ONNX model (one Identity node, float [1] -> [1]), made with the onnx package. */
-const TINY_MODEL = 'CAgSADo6ChAKAXgSAXkiCElkZW50aXR5EgR3YXJtWg8KAXgSCgoICAESBAoCCAFiDwoBeRIKCggIARIECgIIAUIECgAQDQ==';
+/** Reads one file with progress, as shareModelFetches does for transformers.js' own reads. */
+async function readWithProgress(url: string, file: string, onProgress: EmbedderConfig['onDownloadProgress']): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  // Uncompressed, the length is known: one buffer, filled as the bytes arrive (no second copy).
+  const length = res.headers.get('content-encoding') ? 0 : Number(res.headers.get('content-length')) || 0;
+  let body = new Uint8Array(length);
+  let loaded = 0;
+  const reader = res.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (loaded + value.byteLength > body.byteLength) {
+      const grown = new Uint8Array(Math.max(2 * body.byteLength, loaded + value.byteLength));
+      grown.set(body.subarray(0, loaded));
+      body = grown;
+    }
+    body.set(value, loaded);
+    loaded += value.byteLength;
+    onProgress?.({ file, loaded, total: Math.max(length, loaded) });
+  }
+  return loaded === body.byteLength ? body : body.slice(0, loaded);
+}
 
 /**
- * Browser, WASM: starts onnxruntime-web (the runtime's .mjs and .wasm fetched and compiled, its
- * threads started, once per worker) while transformers.js is still fetching the model files and
- * building the tokenizer, by creating a session for a tiny model; otherwise the runtime starts only
- * once the model file has arrived and the tokenizer is built. Warm visit of the seeds app (worker
- * clock): the runtime's .mjs was fetched 150 ms after the model had arrived, and 760 ms went from
- * then to the session being ready. A failure is left for the real session to report.
+ * Browser: the expanded graph's external weights, rebuilt from the pack (src/embed/expanded.ts).
+ * Refused unless the index was made from the very ONNX file installed (its sha256 in
+ * paperscope-model.json): the vectors' fingerprint names that file.
  */
-function startRuntime(): void {
-  const bytes = Uint8Array.from(atob(TINY_MODEL), (c) => c.charCodeAt(0));
-  void InferenceSession.create(bytes, { executionProviders: ['wasm'] }).then(
-    (s) => s.release(),
-    () => undefined,
-  );
+async function loadExpanded(modelUrl: string, spec: ModelSpec, onProgress: EmbedderConfig['onDownloadProgress']): Promise<{ path: string; data: Uint8Array }> {
+  const [indexRes, infoRes] = await Promise.all([fetch(`${modelUrl}${EXPANDED_INDEX}`), fetch(`${modelUrl}${MODEL_INFO_FILE}`)]);
+  if (!indexRes.ok) throw new Error(`${EXPANDED_INDEX}: HTTP ${indexRes.status}`);
+  if (!infoRes.ok) throw new Error(`${MODEL_INFO_FILE}: HTTP ${infoRes.status}`);
+  const index = parseExpandedIndex(await indexRes.json(), EXPANDED_INDEX);
+  const info = parseModelInfo(await infoRes.json(), MODEL_INFO_FILE);
+  const installed = info.files[onnxFile(spec.dtype)]?.sha256;
+  if (index.source.sha256 !== installed) {
+    throw new Error(`${EXPANDED_INDEX} was made from weights ${index.source.sha256.slice(0, 12)}…, not the installed ${String(installed).slice(0, 12)}…`);
+  }
+  const packFile = `onnx/${index.pack.path}`;
+  const pack = await readWithProgress(`${modelUrl}${packFile}`, packFile, onProgress);
+  return { path: index.weights.path, data: expandWeights(index, pack) };
 }
 
 export async function createEmbedder(config: EmbedderConfig): Promise<Embedder> {
   const spec = config.spec ?? getModel();
   const device: Device = config.device ?? (IS_NODE ? 'cpu' : 'wasm');
   configureEnvironment(config, device);
-  if (!IS_NODE && device === 'wasm') startRuntime();
+  const useExpanded = !IS_NODE && device === 'wasm' && config.expanded !== false;
+  try {
+    return await makeEmbedder(config, spec, device, useExpanded);
+  } catch (err) {
+    if (!useExpanded) throw err;
+    console.warn(`Paperscope: the expanded model did not load (${(err as Error).message}); folding the installed file's weights at load instead.`);
+    return makeEmbedder(config, spec, device, false);
+  }
+}
 
+async function makeEmbedder(config: EmbedderConfig, spec: ModelSpec, device: Device, useExpanded: boolean): Promise<Embedder> {
   let pipe: LoadedPipeline;
-  const restoreFetch = IS_NODE
-    ? () => undefined
-    : shareModelFetches(new URL(`${config.modelBase}${spec.id}/`, self.location.href).href, config.onDownloadProgress);
+  const modelUrl = IS_NODE ? '' : new URL(`${config.modelBase}${spec.id}/`, self.location.href).href;
+  const restoreFetch = IS_NODE ? () => undefined : shareModelFetches(modelUrl, config.onDownloadProgress);
+  // The pack is read and expanded while transformers.js fetches the graph and builds the
+  // tokenizer: its getModelDataFiles resolves each externalData entry with an async map, so a
+  // promise given as the entry is awaited there (a missing or refused pack fails the load there,
+  // before any session is created).
+  const external = useExpanded ? loadExpanded(modelUrl, spec, config.onDownloadProgress) : null;
+  external?.catch(() => undefined);
+  const sessionOptions = external
+    ? // the graph is optimised already (set-up, level "extended"): nothing left for onnxruntime-web to do
+      { session_options: { externalData: [external], graphOptimizationLevel: 'disabled' } }
+    : IS_NODE && config.threads !== undefined
+      ? { session_options: { intraOpNumThreads: Math.max(1, Math.floor(config.threads)) } }
+      : {};
   try {
     pipe = (await pipeline('feature-extraction', spec.id, {
-      dtype: spec.dtype,
+      ...(external ? { dtype: 'fp32', model_file_name: 'expanded' } : { dtype: spec.dtype }),
       device,
-      ...(IS_NODE && config.threads !== undefined ? { session_options: { intraOpNumThreads: Math.max(1, Math.floor(config.threads)) } } : {}),
-      // In the browser, shareModelFetches reports progress as the bytes arrive.
-      progress_callback: (p: { status: string; file?: string; loaded?: number; total?: number }) => {
-        if (IS_NODE && p.status === 'progress' && p.file && config.onDownloadProgress) {
-          config.onDownloadProgress({ file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 });
-        }
-      },
+      ...(sessionOptions as object),
+      // In the browser, shareModelFetches reports progress as the bytes arrive; given a callback,
+      // transformers.js would first read every file it expects (for sizes) before loading any.
+      ...(IS_NODE
+        ? {
+            progress_callback: (p: { status: string; file?: string; loaded?: number; total?: number }) => {
+              if (p.status === 'progress' && p.file && config.onDownloadProgress) {
+                config.onDownloadProgress({ file: p.file, loaded: p.loaded ?? 0, total: p.total ?? 0 });
+              }
+            },
+          }
+        : {}),
     })) as unknown as LoadedPipeline;
   } catch (err) {
     const where = `${config.modelBase}${config.modelBase.endsWith('/') ? '' : '/'}${spec.id}/`;

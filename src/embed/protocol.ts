@@ -16,6 +16,8 @@ export interface InitPayload {
   threads?: number;
   /** onnxruntime-web build on WASM; default 'plain' (the benchmark compares 'asyncify'). */
   runtime?: RuntimeBuild;
+  /** WASM: run set-up's expanded graph (src/embed/expanded.ts); default true. */
+  expanded?: boolean;
 }
 
 export interface ProbeResult {

@@ -47,6 +47,7 @@ async function load(backend: Backend): Promise<Embedder> {
     wasmPaths: init.wasmPaths,
     threads: threadCount(init),
     runtime: init.runtime,
+    expanded: init.expanded,
     onDownloadProgress: (p) => post({ type: 'download', payload: p }),
   });
 }

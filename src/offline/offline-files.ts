@@ -39,12 +39,28 @@ export function fetchedByPage(url: string): FileNeed | null {
   return null;
 }
 
+/**
+ * A model's installed ONNX file, where set-up also made the expanded graph the page runs on WASM
+ * (src/embed/expanded.ts): then only WebGPU loads the installed file.
+ */
+function foldedByExpanded(url: string, urls: ReadonlySet<string>): boolean {
+  const m = /^(models\/.+\/onnx\/)model_quantized\.onnx$/.exec(url);
+  return !!m && urls.has(`${m[1]}expanded.pack`) && urls.has(`${m[1]}expanded.json`) && urls.has(`${m[1]}expanded.onnx`);
+}
+
+/** fetchedByPage, given every URL of the manifest (the installed ONNX file may be WebGPU's only). */
+export function fileNeed(url: string, urls: ReadonlySet<string>): FileNeed | null {
+  const need = fetchedByPage(url);
+  return need && foldedByExpanded(url, urls) ? 'webgpu' : need;
+}
+
 /** Splits the manifest into the install's precache and the files stored as the page fetches them. */
 export function splitManifest(entries: ReadonlyArray<string | ManifestEntry>): { shell: Array<string | ManifestEntry>; files: OfflineFile[] } {
   const shell: Array<string | ManifestEntry> = [];
   const files: OfflineFile[] = [];
+  const urls = new Set(entries.map((e) => (typeof e === 'string' ? e : e.url)));
   for (const entry of entries) {
-    const need = typeof entry === 'string' ? null : fetchedByPage(entry.url);
+    const need = typeof entry === 'string' ? null : fileNeed(entry.url, urls);
     if (need === null || typeof entry === 'string') {
       shell.push(entry);
       continue;

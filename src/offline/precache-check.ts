@@ -5,7 +5,7 @@
  * warns when it skips a file (too big, pattern missed); here that fails the build instead.
  */
 import { RUNTIME_FILES } from '../embed/runtime.ts';
-import { fetchedByPage } from './offline-files.ts';
+import { fileNeed } from './offline-files.ts';
 
 export interface PrecacheEntry {
   url: string;
@@ -34,10 +34,11 @@ const PART = { always: 'stored as the page fetches it', webgpu: 'stored as the p
 /** One line per file, largest first, for the build log (which part of the offline copy it is in). */
 export function describePrecache(entries: readonly PrecacheEntry[]): string {
   const total = entries.reduce((n, e) => n + e.size, 0);
+  const urls = new Set(entries.map((e) => e.url));
   const lines = [...entries]
     .sort((a, b) => b.size - a.size || a.url.localeCompare(b.url))
     .map((e) => {
-      const need = fetchedByPage(e.url);
+      const need = fileNeed(e.url, urls);
       return `  ${(e.size / 1024).toFixed(1).padStart(10)} KiB  ${e.url}${need ? `  (${PART[need]})` : ''}`;
     });
   return `precache: ${entries.length} files, ${(total / 1024 / 1024).toFixed(2)} MiB\n${lines.join('\n')}`;

@@ -611,7 +611,8 @@ export class Session {
     await this.offline?.controlled;
     for (let attempt = 0; ; attempt++) {
       try {
-        const client = await this.loadClientOnce(signal);
+        // A retry loads the installed ONNX file itself, not set-up's expanded graph (whatever failed).
+        const client = await this.loadClientOnce(signal, attempt === 0);
         this.timings.modelMs = performance.now() - t0; // worker start → model ready, retries included
         return client;
       } catch (err) {
@@ -621,7 +622,7 @@ export class Session {
     }
   }
 
-  private async loadClientOnce(signal: AbortSignal): Promise<EmbedClient> {
+  private async loadClientOnce(signal: AbortSignal, expanded: boolean): Promise<EmbedClient> {
     const client = new EmbedClient();
     client.onDownload = (p) => this.onDownload(p);
     client.onBackendChange = (name, reason) => {
@@ -641,6 +642,7 @@ export class Session {
         wasmPaths: `${BASE}ort/`,
         preference,
         rememberedBackend: preference === 'auto' ? remembered : undefined,
+        expanded,
       });
       if (ready.probe) localStorage.setItem(BACKEND_KEY, ready.backend);
       this.backend = { name: ready.backend, reason: ready.reason, threads: ready.threads };

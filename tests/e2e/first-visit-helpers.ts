@@ -13,7 +13,10 @@ import { startStaticHost, type StaticHost } from './static-server';
 export const PORT = Number(process.env.E2E_PORT ?? 4317) + 1;
 export const DIST = resolve(import.meta.dirname, '..', '..', 'dist');
 export const MODEL = `/models/${getModel().id}`;
-export const MODEL_FILES = [`${MODEL}/onnx/model_quantized.onnx`, `${MODEL}/tokenizer.json`, `${MODEL}/config.json`];
+/** What WASM runs: set-up's expanded graph and the pack its weights are rebuilt from (src/embed/expanded.ts). */
+export const MODEL_FILES = [`${MODEL}/onnx/expanded.onnx`, `${MODEL}/onnx/expanded.pack`, `${MODEL}/onnx/expanded.json`, `${MODEL}/tokenizer.json`, `${MODEL}/config.json`];
+/** The installed ONNX file: WebGPU runs it (WASM only where the expanded graph fails). */
+export const WEBGPU_MODEL = `${MODEL}/onnx/model_quantized.onnx`;
 export const WASM_RUNTIME = Object.values(RUNTIME_FILES.plain).map((f) => `/ort/${f}`);
 export const WEBGPU_RUNTIME = Object.values(RUNTIME_FILES.asyncify).map((f) => `/ort/${f}`);
 

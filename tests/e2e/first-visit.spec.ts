@@ -7,7 +7,7 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DIST, MODEL, MODEL_FILES, WASM_RUNTIME, WEBGPU_RUNTIME, firstVisit, hasWebGpu, useStaticHost, worksOffline } from './first-visit-helpers';
+import { DIST, MODEL, MODEL_FILES, WASM_RUNTIME, WEBGPU_MODEL, WEBGPU_RUNTIME, firstVisit, hasWebGpu, useStaticHost, worksOffline } from './first-visit-helpers';
 import { expect, test } from './fixtures';
 
 useStaticHost();
@@ -17,7 +17,7 @@ test('without WebGPU: the model and the WASM runtime are downloaded once, the We
   const fetched = await firstVisit(page);
   expect(await hasWebGpu(page)).toBe(false);
   for (const path of [...MODEL_FILES, ...WASM_RUNTIME]) expect(fetched.get(path), `${path}: requests at the host`).toBe(1);
-  for (const path of WEBGPU_RUNTIME) expect(fetched.get(path) ?? 0, `${path}: requests at the host`).toBe(0);
+  for (const path of [...WEBGPU_RUNTIME, WEBGPU_MODEL]) expect(fetched.get(path) ?? 0, `${path}: requests at the host`).toBe(0);
   // No file of the build at all is fetched twice, apart from the page's icon and model description,
   // which the page loads before the service worker has taken control (a few KB).
   const twice = [...fetched].filter(([path, n]) => n > 1 && !/\/icons\/|paperscope-model\.json$|\/sw\.js$/.test(path));

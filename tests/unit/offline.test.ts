@@ -89,6 +89,19 @@ describe('offline copy: shell precached, model and runtime stored as the page fe
     expect(filesFor(files, true)).toHaveLength(4);
   });
 
+  it("with set-up's expanded graph, the installed ONNX file is kept only where WebGPU runs it", () => {
+    const dir = 'models/Xenova/all-MiniLM-L6-v2/onnx/';
+    const expanded = ['expanded.onnx', 'expanded.pack', 'expanded.json'].map((f) => ({ url: `${dir}${f}`, revision: f, integrity: `sha256-${f}` }));
+    const { files } = splitManifest([...manifest, ...expanded]);
+    const need = Object.fromEntries(files.map((f) => [f.url, f.need]));
+    expect(need[`${dir}model_quantized.onnx`]).toBe('webgpu');
+    for (const e of expanded) expect(need[e.url]).toBe('always');
+    expect(filesFor(files, false).map((f) => f.url)).not.toContain(`${dir}model_quantized.onnx`);
+    // a build whose expanded graph is incomplete keeps the installed file for every device
+    const partial = splitManifest([...manifest, expanded[0], expanded[1]]).files;
+    expect(partial.find((f) => f.url === `${dir}model_quantized.onnx`)?.need).toBe('always');
+  });
+
   it('refuses a model or runtime entry without its hash (nothing unchecked is stored)', () => {
     expect(() => splitManifest([{ url: 'ort/ort-wasm-simd-threaded.wasm', revision: 'w1' }])).toThrow(/ort\/ort-wasm-simd-threaded\.wasm lacks a revision or an integrity hash/);
   });

@@ -40,6 +40,8 @@ function options(over: Partial<SetupOptions>): SetupOptions {
     hub: null,
     pypi: null,
     venvDir: join(tmp, 'venv'),
+    // the expanded graph is made by the real set-up (and checked by embed-expanded.test.ts)
+    expand: false,
     log: (line) => logs.push(line),
     ...over,
   };
