@@ -248,13 +248,15 @@ function encode(pipe: LoadedPipeline, texts: string[], maxTokens: number): Encod
   };
 }
 
-/** Reads one file with progress, as shareModelFetches does for transformers.js' own reads. */
-async function readWithProgress(url: string, file: string, onProgress: EmbedderConfig['onDownloadProgress']): Promise<Uint8Array> {
+/**
+ * Reads one file of a known size with progress, as shareModelFetches does for transformers.js' own
+ * reads: one buffer of that size, filled as the bytes arrive (the Content-Length of a compressed
+ * response is not the size of what the body yields).
+ */
+export async function readWithProgress(url: string, file: string, bytes: number, onProgress: EmbedderConfig['onDownloadProgress']): Promise<Uint8Array> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  // Uncompressed, the length is known: one buffer, filled as the bytes arrive (no second copy).
-  const length = res.headers.get('content-encoding') ? 0 : Number(res.headers.get('content-length')) || 0;
-  let body = new Uint8Array(length);
+  let body = new Uint8Array(bytes);
   let loaded = 0;
   const reader = res.body!.getReader();
   for (;;) {
@@ -267,7 +269,7 @@ async function readWithProgress(url: string, file: string, onProgress: EmbedderC
     }
     body.set(value, loaded);
     loaded += value.byteLength;
-    onProgress?.({ file, loaded, total: Math.max(length, loaded) });
+    onProgress?.({ file, loaded, total: Math.max(bytes, loaded) });
   }
   return loaded === body.byteLength ? body : body.slice(0, loaded);
 }
@@ -288,7 +290,7 @@ async function loadExpanded(modelUrl: string, spec: ModelSpec, onProgress: Embed
     throw new Error(`${EXPANDED_INDEX} was made from weights ${index.source.sha256.slice(0, 12)}…, not the installed ${String(installed).slice(0, 12)}…`);
   }
   const packFile = `onnx/${index.pack.path}`;
-  const pack = await readWithProgress(`${modelUrl}${packFile}`, packFile, onProgress);
+  const pack = await readWithProgress(`${modelUrl}${packFile}`, packFile, index.pack.bytes, onProgress);
   return { path: index.weights.path, data: expandWeights(index, pack) };
 }
 

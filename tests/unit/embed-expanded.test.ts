@@ -68,3 +68,27 @@ describe('expanded weights', () => {
     expect(createHash('sha256').update(weights).digest('hex')).toBe(index.weights.sha256);
   });
 });
+
+describe('readWithProgress (the pack as the progress bar shows it)', () => {
+  it("reports the file's known size as its total, not a compressed response's Content-Length", async () => {
+    const { readWithProgress } = await import('../../src/embed/embedder');
+    const body = Uint8Array.from({ length: 100 }, (_, i) => i);
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(body.subarray(0, 30));
+        c.enqueue(body.subarray(30));
+        c.close();
+      },
+    });
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (async () => new Response(stream, { headers: { 'content-encoding': 'gzip', 'content-length': '41' } })) as typeof fetch;
+    const seen: { loaded: number; total: number }[] = [];
+    try {
+      const got = await readWithProgress('http://host/onnx/expanded.pack', 'onnx/expanded.pack', 100, (p) => seen.push({ loaded: p.loaded, total: p.total }));
+      expect(Array.from(got)).toEqual(Array.from(body));
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    expect(seen).toEqual([{ loaded: 30, total: 100 }, { loaded: 100, total: 100 }]);
+  });
+});
