@@ -464,6 +464,25 @@ async function expandForPage(dir: string, opts: SetupOptions): Promise<Record<st
   return files;
 }
 
+/**
+ * An install made before set-up made the expanded graph (or where Python was missing then): made
+ * now, beside the verified files, and recorded. A failure leaves the install as it was.
+ */
+async function addExpanded(dir: string, info: ModelInfo, opts: SetupOptions): Promise<ModelInfo> {
+  if (opts.spec.dtype !== 'q8' || opts.expand === false || info.files[EXPANDED_INDEX]) return info;
+  const log = opts.log ?? console.log;
+  log(`${opts.spec.id}: installed without the page's expanded graph; making it`);
+  try {
+    const updated: ModelInfo = { ...info, files: { ...info.files, ...(await expandForPage(dir, opts)) } };
+    await writeFile(join(dir, MODEL_INFO_FILE), `${JSON.stringify(updated, null, 2)}\n`);
+    return updated;
+  } catch (err) {
+    for (const name of EXPANDED_FILES) await rm(join(dir, name), { force: true });
+    log(`  not made (${(err as Error).message}); the page folds the weights itself at each load (slower start)`);
+    return info;
+  }
+}
+
 // ---------------------------------------------------------------- install
 
 async function record(dir: string, name: string): Promise<FileRecord> {
@@ -633,7 +652,7 @@ export async function setupModel(opts: SetupOptions): Promise<SetupResult> {
 
   if (!opts.force) {
     const { info, problems } = await checkInstalled(modelsDir, spec);
-    if (info && problems.length === 0) return { dir: target, info, alreadyInstalled: true };
+    if (info && problems.length === 0) return { dir: target, info: await addExpanded(target, info, opts), alreadyInstalled: true };
     if (info || existsSync(target)) {
       log(`${target} does not verify:\n${problems.map((p) => `  - ${p}`).join('\n')}\nreinstalling.`);
     }
