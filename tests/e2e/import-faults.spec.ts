@@ -259,7 +259,7 @@ test.describe('import faults', () => {
     expect(saved).toBeGreaterThan(0);
     expect(saved).toBeLessThan(12_000);
     expect(saved % 50).toBe(0); // whole batches (SAVE_BATCH in src/import/importer.svelte.ts)
-    await expect(next.getByTestId('collection')).toHaveText(new RegExp(`Many · ${saved} papers`));
+    await expect(next.getByTestId('collection')).toHaveText(new RegExp(`Many · ${saved.toLocaleString('en')} papers`));
     expect((await stored(next)).papers).toBe(saved);
     await panelShot(next, 'import-faults-05-interrupted-saving');
 
