@@ -54,7 +54,7 @@ export interface SetupOptions {
   sharedModelsDir: string;
   hub: { endpoint: string; timeoutMs: number } | null;
   pypi: { python: string } | null;
-  /** where set-up may create a Python venv for onnxruntime's quantiser */
+  /** where set-up may create a Python venv for onnxruntime (the quantiser, the page's expanded graph) */
   venvDir: string;
   /** make the page's expanded graph (q8 models; default true; needs Python with pip) */
   expand?: boolean;
@@ -378,7 +378,7 @@ async function pythonWithQuantizer(opts: SetupOptions): Promise<string> {
   for (const python of [venvPython, system]) {
     if ((python !== venvPython || existsSync(venvPython)) && (await run(python, probe, 60_000)).code === 0) return python;
   }
-  log(`  creating a Python venv for onnxruntime's quantiser in ${opts.venvDir}`);
+  log(`  creating a Python venv for onnxruntime (quantiser, expanded graph) in ${opts.venvDir}`);
   const venv = await run(system, ['-m', 'venv', opts.venvDir], 300_000);
   if (venv.code !== 0) throw new Error(`${system} -m venv ${opts.venvDir} failed: ${venv.output.trim()}`);
   const pip = await run(venvPython, ['-m', 'pip', 'install', '--disable-pip-version-check', 'onnxruntime>=1.17,<2', 'onnx>=1.15,<2'], 900_000, log);
