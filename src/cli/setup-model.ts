@@ -470,16 +470,26 @@ async function expandForPage(dir: string, opts: SetupOptions): Promise<Record<st
  */
 async function addExpanded(dir: string, info: ModelInfo, opts: SetupOptions): Promise<ModelInfo> {
   if (opts.spec.dtype !== 'q8' || opts.expand === false || info.files[EXPANDED_INDEX]) return info;
-  const log = opts.log ?? console.log;
-  log(`${opts.spec.id}: installed without the page's expanded graph; making it`);
+  (opts.log ?? console.log)(`${opts.spec.id}: installed without the page's expanded graph; making it`);
+  const made = await expandOrNothing(dir, opts);
+  if (Object.keys(made).length === 0) return info;
+  const updated: ModelInfo = { ...info, files: { ...info.files, ...made } };
+  await writeFile(join(dir, MODEL_INFO_FILE), `${JSON.stringify(updated, null, 2)}\n`);
+  return updated;
+}
+
+/**
+ * expandForPage for q8 models unless opts.expand is false; where it fails, its files are removed
+ * and it says so: the page then folds the weights itself, as before. Returns the files made.
+ */
+async function expandOrNothing(dir: string, opts: SetupOptions): Promise<Record<string, FileRecord>> {
+  if (opts.spec.dtype !== 'q8' || opts.expand === false) return {};
   try {
-    const updated: ModelInfo = { ...info, files: { ...info.files, ...(await expandForPage(dir, opts)) } };
-    await writeFile(join(dir, MODEL_INFO_FILE), `${JSON.stringify(updated, null, 2)}\n`);
-    return updated;
+    return await expandForPage(dir, opts);
   } catch (err) {
     for (const name of EXPANDED_FILES) await rm(join(dir, name), { force: true });
-    log(`  not made (${(err as Error).message}); the page folds the weights itself at each load (slower start)`);
-    return info;
+    (opts.log ?? console.log)(`  the page's expanded graph was not made (${(err as Error).message}); the page folds the weights itself at each load (slower start)`);
+    return {};
   }
 }
 
@@ -578,14 +588,7 @@ async function stage(candidate: Candidate, tree: string, opts: SetupOptions): Pr
     log(`  behaviour vs ${c.against}: min cosine ${c.minCosine.toFixed(4)}, mean ${c.meanCosine.toFixed(4)} over ${c.sentences} sentences (≥ ${c.threshold} required)`);
   }
 
-  if (spec.dtype === 'q8' && opts.expand !== false) {
-    try {
-      Object.assign(files, await expandForPage(dir, opts));
-    } catch (err) {
-      for (const name of EXPANDED_FILES) await rm(join(dir, name), { force: true });
-      log(`  the page's expanded graph was not made (${(err as Error).message}); the page folds the weights itself at each load (slower start)`);
-    }
-  }
+  Object.assign(files, await expandOrNothing(dir, opts));
 
   const info: ModelInfo = { id: spec.id, dtype: spec.dtype, source: candidate.source, files, ...(checks.length ? { checks } : {}) };
   const problems = await verifyFiles(dir, files);

@@ -142,31 +142,12 @@ function shareModelFetches(modelUrl: string, onProgress: EmbedderConfig['onDownl
 
   async function read(url: string, init?: RequestInit): Promise<BufferedResponse> {
     const res = await original(url, init);
-    const total = Number(res.headers.get('content-length')) || 0;
-    const file = url.slice(modelUrl.length);
-    const chunks: Uint8Array[] = [];
-    let loaded = 0;
-    if (res.body) {
-      const reader = res.body.getReader();
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        chunks.push(value);
-        loaded += value.byteLength;
-        onProgress?.({ file, loaded, total: Math.max(total, loaded) });
-      }
-    }
-    const body = new Uint8Array(loaded);
-    let at = 0;
-    for (const c of chunks) {
-      body.set(c, at);
-      at += c.byteLength;
-    }
+    const body = await readBody(res, url.slice(modelUrl.length), Number(res.headers.get('content-length')) || 0, onProgress);
     const headers = new Headers(res.headers);
     // The bytes are already decoded; say how many there are.
     headers.delete('content-encoding');
-    headers.set('content-length', String(loaded));
-    return { status: res.status, statusText: res.statusText, headers, body: body.buffer };
+    headers.set('content-length', String(body.byteLength));
+    return { status: res.status, statusText: res.statusText, headers, body: body.buffer as ArrayBuffer };
   }
 
   env.fetch = ((input: string | URL, init?: RequestInit) => {
@@ -249,17 +230,15 @@ function encode(pipe: LoadedPipeline, texts: string[], maxTokens: number): Encod
 }
 
 /**
- * Reads one file of a known size with progress, as shareModelFetches does for transformers.js' own
- * reads: one buffer of that size, filled as the bytes arrive (the Content-Length of a compressed
- * response is not the size of what the body yields).
+ * A response's body with progress as it arrives, into one buffer of the expected size (grown if
+ * more comes); `total` is the larger of that size and what has arrived.
  */
-export async function readWithProgress(url: string, file: string, bytes: number, onProgress: EmbedderConfig['onDownloadProgress']): Promise<Uint8Array> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+async function readBody(res: Response, file: string, bytes: number, onProgress: EmbedderConfig['onDownloadProgress']): Promise<Uint8Array> {
   let body = new Uint8Array(bytes);
   let loaded = 0;
-  const reader = res.body!.getReader();
+  const reader = res.body?.getReader();
   for (;;) {
+    if (!reader) break;
     const { done, value } = await reader.read();
     if (done) break;
     if (loaded + value.byteLength > body.byteLength) {
@@ -272,6 +251,17 @@ export async function readWithProgress(url: string, file: string, bytes: number,
     onProgress?.({ file, loaded, total: Math.max(bytes, loaded) });
   }
   return loaded === body.byteLength ? body : body.slice(0, loaded);
+}
+
+/**
+ * Reads one file of a known size with progress, as shareModelFetches does for transformers.js' own
+ * reads. The size comes from the caller: the Content-Length of a compressed response is not the
+ * size of what the body yields.
+ */
+export async function readWithProgress(url: string, file: string, bytes: number, onProgress: EmbedderConfig['onDownloadProgress']): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return readBody(res, file, bytes, onProgress);
 }
 
 /**

@@ -69,8 +69,8 @@ export function expandWeights(index: ExpandedIndex, pack: Uint8Array): Uint8Arra
     const codes = new Int8Array(pack.buffer, pack.byteOffset + s.codes, s.count);
     const scales = new Float32Array(s.scaleCount);
     for (let i = 0; i < s.scaleCount; i++) scales[i] = view.getFloat32(s.scales + i * 4, true);
-    const dst = (out.byteOffset + s.at) % 4 === 0 ? new Float32Array(out.buffer, out.byteOffset + s.at, s.count) : null;
-    if (!dst) throw new Error(`${index.weights.path}: ${s.name} is not 4-byte aligned`);
+    if (s.at % 4 !== 0) throw new Error(`${index.weights.path}: ${s.name} is not 4-byte aligned`);
+    const dst = new Float32Array(out.buffer, s.at, s.count);
     const { div, scaleCount } = s;
     if (scaleCount === 1) {
       const k = scales[0];
